@@ -1,0 +1,145 @@
+// The announcement request schema (contract: "Announcement"). Built per configuration because
+// topics and channels must be known ones.
+import { z } from 'zod';
+import type { AnnouncementInput, Lang } from '../types.js';
+import { formatIssues, type FieldIssue } from '../util/issues.js';
+
+export const LIMITS = { title: 200, summary: 280, body: 20_000 } as const;
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+// C0 controls other than tab (\t) and newline (\n). CRLF is normalised to LF before this check.
+const C0_CONTROL = /[\u0000-\u0008\u000B-\u001F]/;
+
+/** Length in characters (code points), as a librarian counts them, not UTF-16 units. */
+export const charLength = (s: string): number => [...s].length;
+
+function text(max: number) {
+  return z
+    .string({ error: 'must be a string' })
+    .transform((s) => s.replace(/\r\n?/g, '\n'))
+    .check((ctx) => {
+      const s = ctx.value;
+      if (s.trim() === '') ctx.issues.push({ code: 'custom', input: s, message: 'must not be empty' });
+      else if (charLength(s) > max)
+        ctx.issues.push({ code: 'custom', input: s, message: `must be at most ${max} characters (has ${charLength(s)})` });
+      if (C0_CONTROL.test(s))
+        ctx.issues.push({ code: 'custom', input: s, message: 'must not contain control characters (other than newline and tab)' });
+    });
+}
+
+function localized(max: number) {
+  return z.strictObject(
+    { en: text(max).optional(), zh: text(max).optional() },
+    { error: 'must be an object with "en" and/or "zh"' },
+  );
+}
+
+const langsOf = (o: Partial<Record<Lang, string>> | undefined): Lang[] =>
+  o ? (['en', 'zh'] as const).filter((l) => o[l] !== undefined) : [];
+
+const dateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2030-01-01T09:00:00+08:00' });
+
+export function makeAnnouncementSchema(opts: { topics: string[]; channels: string[] }) {
+  const topics = new Set(opts.topics);
+  const channels = new Set(opts.channels);
+  return z
+    .strictObject({
+      title: localized(LIMITS.title),
+      body: localized(LIMITS.body),
+      summary: localized(LIMITS.summary).optional(),
+      topics: z
+        .array(
+          z.string({ error: 'must be a string' }).refine((t) => topics.has(t), {
+            error: (iss) => `unknown topic "${String(iss.input)}"; known: ${[...topics].join(', ')}`,
+          }),
+          { error: 'must be an array of topic ids' },
+        )
+        .min(1, 'must name at least one topic'),
+      channels: z
+        .array(
+          z.string({ error: 'must be a string' }).refine((c) => channels.has(c), {
+            error: (iss) => `unknown or disabled channel "${String(iss.input)}"; enabled: ${[...channels].join(', ')}`,
+          }),
+          { error: 'must be an array of channel names' },
+        )
+        .min(1, 'must name at least one channel (or leave it out for every enabled channel)')
+        .optional(),
+      priority: z.enum(['normal', 'urgent'], { error: 'must be "normal" or "urgent"' }).default('normal'),
+      publishAt: dateTime.optional(),
+      expiresAt: dateTime.optional(),
+      link: z
+        .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http(s) URL' })
+        .max(2000, 'must be at most 2000 characters')
+        .optional(),
+    })
+    .superRefine((a, ctx) => {
+      const titleLangs = langsOf(a.title);
+      const bodyLangs = langsOf(a.body);
+      if (titleLangs.length === 0) ctx.addIssue({ code: 'custom', path: ['title'], message: 'needs at least one language ("en" or "zh")' });
+      if (bodyLangs.length === 0) ctx.addIssue({ code: 'custom', path: ['body'], message: 'needs at least one language ("en" or "zh")' });
+      if (titleLangs.length > 0 && bodyLangs.length > 0 && titleLangs.join() !== bodyLangs.join()) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['body'],
+          message: `must have the same languages as title (title: ${titleLangs.join(', ')}; body: ${bodyLangs.join(', ')})`,
+        });
+      }
+      for (const l of langsOf(a.summary)) {
+        if (!titleLangs.includes(l)) ctx.addIssue({ code: 'custom', path: ['summary', l], message: 'has no title in this language' });
+      }
+      if (a.publishAt && a.expiresAt && Date.parse(a.expiresAt) <= Date.parse(a.publishAt)) {
+        ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be after publishAt' });
+      }
+      if (!a.publishAt && a.expiresAt && Date.parse(a.expiresAt) <= Date.now()) {
+        ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'is already in the past' });
+      }
+      if (new Set(a.topics).size !== a.topics.length) ctx.addIssue({ code: 'custom', path: ['topics'], message: 'lists a topic twice' });
+      if (a.channels && new Set(a.channels).size !== a.channels.length) {
+        ctx.addIssue({ code: 'custom', path: ['channels'], message: 'lists a channel twice' });
+      }
+    });
+}
+
+export type AnnouncementSchema = ReturnType<typeof makeAnnouncementSchema>;
+
+export type ValidationResult = { ok: true; value: AnnouncementInput } | { ok: false; issues: FieldIssue[] };
+
+/** Validates a parsed JSON body. Never throws. */
+export function validateAnnouncement(schema: AnnouncementSchema, input: unknown): ValidationResult {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, issues: [{ path: '(root)', message: 'must be a JSON object' }] };
+  }
+  const r = schema.safeParse(input);
+  if (!r.success) return { ok: false, issues: formatIssues(r.error.issues) };
+  const v = r.data;
+  const clean: AnnouncementInput = {
+    title: dropUndefined(v.title),
+    body: dropUndefined(v.body),
+    topics: v.topics,
+    priority: v.priority,
+  };
+  if (v.summary) clean.summary = dropUndefined(v.summary);
+  if (v.channels) clean.channels = v.channels;
+  if (v.publishAt) clean.publishAt = new Date(v.publishAt).toISOString();
+  if (v.expiresAt) clean.expiresAt = new Date(v.expiresAt).toISOString();
+  if (v.link) clean.link = v.link;
+  return { ok: true, value: clean };
+}
+
+function dropUndefined(o: Partial<Record<Lang, string | undefined>>): Partial<Record<Lang, string>> {
+  const out: Partial<Record<Lang, string>> = {};
+  if (o.zh !== undefined) out.zh = o.zh;
+  if (o.en !== undefined) out.en = o.en;
+  return out;
+}
+
+/** Parses raw request text: not-JSON gets the same issue shape as invalid fields. */
+export function parseAnnouncementText(schema: AnnouncementSchema, raw: string): ValidationResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    return { ok: false, issues: [{ path: '(root)', message: `not valid JSON: ${(err as Error).message}` }] };
+  }
+  return validateAnnouncement(schema, json);
+}

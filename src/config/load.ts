@@ -1,0 +1,133 @@
+// Loads the configuration: file (or the demo), `${NAME}` from the environment, validation,
+// and the environment overrides of the contract (REDIS_URL, PORT).
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, type CrierConfig } from './schema.js';
+import { formatIssues } from '../util/issues.js';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  config: CrierConfig;
+  /** The file read, or "demo". */
+  source: string;
+  /** Set when the demo made up an admin token: printed once at start. */
+  generatedAdminToken?: string;
+}
+
+export const DEMO_CONFIG_PATH = new URL('../../config/demo.yaml', import.meta.url);
+
+/** --config F, else CRIER_CONFIG, else config/crier.yaml when present, else the demo. */
+export function resolveConfigPath(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string | null {
+  if (explicit) return resolve(cwd, explicit);
+  if (env.CRIER_CONFIG) return resolve(cwd, env.CRIER_CONFIG);
+  const local = resolve(cwd, 'config/crier.yaml');
+  return existsSync(local) ? local : null;
+}
+
+export function loadConfig(
+  opts: { path?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): LoadedConfig {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const path = resolveConfigPath(opts.path, env, cwd);
+  const isDemo = path === null;
+  const source = path ?? 'demo';
+  const file = path ?? DEMO_CONFIG_PATH;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(source, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new ConfigError(source, [`not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
+  }
+
+  let generatedAdminToken: string | undefined;
+  const demoEnv = { ...env };
+  if (isDemo && !env.CRIER_ADMIN_TOKEN) {
+    generatedAdminToken = randomBytes(18).toString('base64url');
+    demoEnv.CRIER_ADMIN_TOKEN = generatedAdminToken;
+  }
+
+  const missing: { path: string; name: string }[] = [];
+  const substituted = substituteEnv(raw, isDemo ? demoEnv : env, [], missing);
+  applyOverrides(substituted, env);
+
+  const parsed = configSchema.safeParse(substituted);
+  const problems: string[] = [];
+  const missingPaths = new Set(missing.map((m) => m.path));
+  if (!parsed.success) {
+    for (const i of formatIssues(parsed.error.issues)) {
+      // An unset variable is reported once, as such, not also as the empty value it left.
+      if (!missingPaths.has(i.path)) problems.push(`${i.path}: ${i.message}`);
+    }
+  }
+  // A missing variable only matters where it is used: not under a switched-off channel.
+  const cfgForEnabled = parsed.success ? parsed.data : undefined;
+  for (const m of missing) {
+    if (cfgForEnabled && isUnderDisabledChannel(m.path, cfgForEnabled)) continue;
+    problems.push(`${m.path}: environment variable ${m.name} is not set`);
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
+  return { config: parsed.data, source, generatedAdminToken };
+}
+
+/** Replaces `${NAME}` in every string; records the paths whose variable is not set. */
+function substituteEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: (string | number)[],
+  missing: { path: string; name: string }[],
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined || v === '') {
+        missing.push({ path: path.join('.'), name });
+        return '';
+      }
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, i], missing));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], missing)]),
+    );
+  }
+  return value;
+}
+
+/** REDIS_URL and PORT from the environment win over the file. */
+function applyOverrides(raw: unknown, env: NodeJS.ProcessEnv): void {
+  if (!raw || typeof raw !== 'object') return;
+  const obj = raw as Record<string, Record<string, unknown> | undefined>;
+  if (env.REDIS_URL) obj.redis = { ...(obj.redis ?? {}), url: env.REDIS_URL };
+  if (env.PORT) {
+    const port = Number(env.PORT);
+    obj.server = { ...(obj.server ?? {}), port: Number.isInteger(port) ? port : env.PORT };
+  }
+}
+
+function isUnderDisabledChannel(path: string, cfg: CrierConfig): boolean {
+  const parts = path.split('.');
+  if (parts[0] !== 'channels') return false;
+  if (parts[1] === 'webhooks') return cfg.channels.webhooks[Number(parts[2])]?.enabled === false;
+  const ch = cfg.channels[parts[1] as 'email' | 'rss' | 'slack' | 'telegram' | 'mastodon'];
+  return ch !== undefined && 'enabled' in ch && ch.enabled === false;
+}

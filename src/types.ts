@@ -1,0 +1,130 @@
+// The shared vocabulary of Crier: announcements, recipients, deliveries and the channel interface.
+// Every channel, store and worker speaks these types; keep them small and stable.
+
+export type Lang = 'en' | 'zh';
+export type LangPref = Lang | 'both';
+export type Localized = Partial<Record<Lang, string>>;
+
+/** A validated request (POST /api/announcements, `crier post`). */
+export interface AnnouncementInput {
+  title: Localized;
+  body: Localized;
+  summary?: Localized;
+  topics: string[];
+  channels?: string[];
+  priority: 'normal' | 'urgent';
+  publishAt?: string;
+  expiresAt?: string;
+  link?: string;
+}
+
+export type AnnouncementStatus =
+  | 'scheduled'
+  | 'queued'
+  | 'dispatching'
+  | 'done'
+  | 'done_with_failures'
+  | 'cancelled';
+
+/** An announcement as stored once in Redis; jobs carry only its id. */
+export interface Announcement extends AnnouncementInput {
+  id: string;
+  /** The channels it goes to, resolved at creation (the request's list or every enabled channel). */
+  channels: string[];
+  status: AnnouncementStatus;
+  createdAt: string;
+  createdBy: string;
+  /** When it was (or will be) published: publishAt, or the creation time. */
+  publishedAt: string;
+}
+
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['queued', 'sending', 'sent', 'failed', 'skipped'];
+export const FINAL_STATUSES: readonly DeliveryStatus[] = ['sent', 'failed', 'skipped'];
+
+/** One recipient of one channel: a subscriber, a broadcast target, or the feed itself. */
+export interface Recipient {
+  /** Unique within the channel; used as the delivery's key. No spaces. */
+  id: string;
+  /** What the platform calls it: an e-mail address, a chat id, a Slack channel. */
+  address: string;
+  language: LangPref;
+  /** The subscriber id when the recipient is a subscriber (for deactivation, unsubscribe links). */
+  subscriberId?: string;
+}
+
+/** One (announcement, channel, recipient) in the delivery log. */
+export interface DeliveryRecord {
+  channel: string;
+  recipient: string;
+  address: string;
+  status: DeliveryStatus;
+  attempts: number;
+  error: string | null;
+  externalId: string | null;
+  updatedAt: string;
+  /** Set when a crash interrupted a send, so this recipient may have received two copies. */
+  possibleDuplicate?: boolean;
+}
+
+/** How a send failed, which decides what the delivery worker does next. */
+export type FailureKind = 'retryable' | 'permanent' | 'recipientGone';
+
+export class ChannelError extends Error {
+  readonly kind: FailureKind;
+  readonly retryAfterMs?: number;
+  constructor(kind: FailureKind, message: string, opts: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'ChannelError';
+    this.kind = kind;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+  static retryable(message: string, retryAfterMs?: number, cause?: unknown): ChannelError {
+    return new ChannelError('retryable', message, { retryAfterMs, cause });
+  }
+  static permanent(message: string, cause?: unknown): ChannelError {
+    return new ChannelError('permanent', message, { cause });
+  }
+  static recipientGone(message: string, cause?: unknown): ChannelError {
+    return new ChannelError('recipientGone', message, { cause });
+  }
+}
+
+export interface RecipientPage {
+  recipients: Recipient[];
+  /** Opaque cursor of the next page, or null after the last one. Pages must be deterministic. */
+  next: string | null;
+}
+
+export interface ChannelLimits {
+  /** Messages per second across every worker (a Redis-backed limiter). */
+  perSecond?: number;
+  /** Messages per second to one recipient (a chat, a Slack channel, a robot). */
+  perTargetPerSecond?: number;
+  /** Recipients carried by one delivery job. */
+  batchSize?: number;
+  /** Jobs one worker process runs at once. */
+  concurrency?: number;
+}
+
+/**
+ * A channel: who receives an announcement, what they get, and how it is sent.
+ * Channels hold no queue logic: the delivery worker owns retries, limits and the log.
+ */
+export interface Channel<M = unknown> {
+  readonly name: string;
+  readonly limits: ChannelLimits;
+  /** One page of recipients; `cursor` is null for the first page. */
+  recipientPage(ann: Announcement, cursor: string | null): Promise<RecipientPage>;
+  /** Pure: the message this recipient gets. */
+  render(ann: Announcement, recipient: Recipient): M;
+  /** Human-readable form of a rendered message, for `crier preview` and the dashboard. */
+  preview(msg: M): string;
+  /** Sends; throws ChannelError on failure. */
+  send(msg: M, recipient: Recipient, delivery: { id: string; attempt: number }): Promise<{ externalId?: string }>;
+  /** Reaches the platform with the configured credentials without sending (check-config). */
+  check?(): Promise<string>;
+  /** Called once when a send answered recipientGone (blocked bot, bounced address). */
+  recipientGone?(recipient: Recipient, reason: string): Promise<void>;
+  close?(): Promise<void>;
+}
