@@ -58,6 +58,9 @@ export interface DeliveryRecord {
   channel: string;
   recipient: string;
   address: string;
+  /** What a retry needs to address the recipient again. */
+  language?: LangPref;
+  subscriberId?: string;
   status: DeliveryStatus;
   attempts: number;
   error: string | null;
@@ -65,6 +68,8 @@ export interface DeliveryRecord {
   updatedAt: string;
   /** Set when a crash interrupted a send, so this recipient may have received two copies. */
   possibleDuplicate?: boolean;
+  /** The recipient is gone (blocked the bot, address bounced): never retried. */
+  gone?: boolean;
 }
 
 /** How a send failed, which decides what the delivery worker does next. */

@@ -1,0 +1,36 @@
+// The RSS channel: "sending" puts the announcement into the feed; /feeds/rss.xml reads it.
+// One delivery per announcement, recipient "feed".
+import type { CrierConfig } from '../src/config/schema.js';
+import type { Announcement, Channel } from '../src/types.js';
+import type { ChannelDeps } from './index.js';
+
+interface FeedEntry {
+  announcementId: string;
+  publishedAtMs: number;
+}
+
+export function createRssChannel(config: CrierConfig, deps: ChannelDeps): Channel<FeedEntry> {
+  // The feed index keeps more than one feed's worth: topic filters pick from it.
+  const keep = Math.max(config.channels.rss.items * 20, 1000);
+  return {
+    name: 'rss',
+    limits: { batchSize: 1, concurrency: 1 },
+    async recipientPage(_ann: Announcement, cursor: string | null) {
+      if (cursor !== null) return { recipients: [], next: null };
+      return { recipients: [{ id: 'feed', address: 'rss', language: 'both' }], next: null };
+    },
+    render: (ann) => ({ announcementId: ann.id, publishedAtMs: Date.parse(ann.publishedAt) }),
+    preview: (m) => `RSS item for announcement ${m.announcementId}, published ${new Date(m.publishedAtMs).toISOString()}`,
+    async send(msg) {
+      await deps.redis
+        .multi()
+        .zadd(deps.keys.rssItems, msg.publishedAtMs, msg.announcementId)
+        .zremrangebyrank(deps.keys.rssItems, 0, -(keep + 1))
+        .exec();
+      return { externalId: `${config.library.baseUrl.replace(/\/$/, '')}/feeds/rss.xml#${msg.announcementId}` };
+    },
+    async check() {
+      return 'the feed is served by Crier itself at /feeds/rss.xml';
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// Queue names, job payloads and job options: the only place that knows how work is queued.
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Recipient } from '../types.js';
+
+export const DISPATCH_QUEUE = 'dispatch';
+
+/** BullMQ queue names may not contain ':' (webhook:eng-faculty → deliver-webhook.eng-faculty). */
+export function deliverQueueName(channel: string): string {
+  return `deliver-${channel.replace(/:/g, '.')}`;
+}
+
+export interface DispatchJob {
+  announcementId: string;
+}
+
+export interface DeliverJob {
+  announcementId: string;
+  channel: string;
+  recipients: Recipient[];
+}
+
+/** urgent: no priority (BullMQ runs those before any prioritized job); normal: priority 2. */
+export function priorityOption(priority: 'normal' | 'urgent'): Pick<JobsOptions, 'priority'> {
+  return priority === 'urgent' ? {} : { priority: 2 };
+}
+
+/** Deterministic job ids: a repeated enqueue of the same batch is a no-op. No ':' allowed. */
+export function deliverJobId(annId: string, channel: string, batchKey: string): string {
+  return `${annId}.${channel.replace(/:/g, '.')}.${batchKey}`;
+}
+
+export const dispatchJobId = (annId: string): string => `dispatch.${annId}`;
+
+export interface QueueSettings {
+  attempts: number;
+  /** Completed jobs are kept this long so a repeated add with the same id stays a no-op. */
+  keepCompletedSeconds: number;
+}
+
+export class Queues {
+  private readonly deliverQueues = new Map<string, Queue<DeliverJob>>();
+  readonly dispatch: Queue<DispatchJob>;
+
+  constructor(
+    private readonly connection: ConnectionOptions,
+    private readonly prefix: string,
+    private readonly settings: QueueSettings,
+  ) {
+    this.dispatch = new Queue<DispatchJob>(DISPATCH_QUEUE, { connection, prefix });
+  }
+
+  deliver(channel: string): Queue<DeliverJob> {
+    let q = this.deliverQueues.get(channel);
+    if (!q) {
+      q = new Queue<DeliverJob>(deliverQueueName(channel), { connection: this.connection, prefix: this.prefix });
+      this.deliverQueues.set(channel, q);
+    }
+    return q;
+  }
+
+  deliverJobOptions(jobId: string, priority: 'normal' | 'urgent'): JobsOptions {
+    return {
+      jobId,
+      ...priorityOption(priority),
+      attempts: this.settings.attempts,
+      backoff: { type: 'crier' },
+      removeOnComplete: { age: this.settings.keepCompletedSeconds },
+      // Failed jobs stay: the delivery log already holds the reason, the job the history.
+      removeOnFail: { age: this.settings.keepCompletedSeconds },
+    };
+  }
+
+  dispatchJobOptions(annId: string, delayMs: number, priority: 'normal' | 'urgent'): JobsOptions {
+    return {
+      jobId: dispatchJobId(annId),
+      delay: Math.max(0, delayMs),
+      ...priorityOption(priority),
+      attempts: 20,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: this.settings.keepCompletedSeconds },
+      removeOnFail: { age: this.settings.keepCompletedSeconds },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.dispatch.close(), ...[...this.deliverQueues.values()].map((q) => q.close())]);
+  }
+}

@@ -1,0 +1,61 @@
+// Builds everything a process needs from one configuration: connections, stores, queues,
+// channels, the producer. HTTP server, workers and CLI all start from here.
+import type { Redis } from 'ioredis';
+import type { CrierConfig } from './config/schema.js';
+import { createRedis } from './redis/connection.js';
+import { makeKeys, type Keys } from './redis/keys.js';
+import { AnnouncementStore } from './store/announcements.js';
+import { DeliveryLog } from './store/deliveries.js';
+import { SubscriberStore } from './store/subscribers.js';
+import { Queues } from './queue/queues.js';
+import { RateLimiter } from './queue/limiter.js';
+import { Producer } from './producer.js';
+import { createChannels } from '../channels/index.js';
+import type { Channel } from './types.js';
+import { createLogger, type Logger } from './util/log.js';
+
+export interface Services {
+  config: CrierConfig;
+  redis: Redis;
+  keys: Keys;
+  log: Logger;
+  announcements: AnnouncementStore;
+  deliveries: DeliveryLog;
+  subscribers: SubscriberStore;
+  queues: Queues;
+  limiter: RateLimiter;
+  producer: Producer;
+  /** Built channels by name (only enabled ones). */
+  channels: Map<string, Channel>;
+  /** Options for BullMQ connections (each Worker/Queue makes its own). */
+  bullConnection: { url: string };
+  close(): Promise<void>;
+}
+
+export function createServices(config: CrierConfig, opts: { log?: Logger } = {}): Services {
+  const log = opts.log ?? createLogger();
+  const redis = createRedis(config.redis.url);
+  const keys = makeKeys(config.redis.prefix);
+  const retentionSeconds = Math.round(config.delivery.retentionDays * 86_400);
+  const announcements = new AnnouncementStore(redis, keys);
+  const deliveries = new DeliveryLog(redis, keys, retentionSeconds);
+  const subscribers = new SubscriberStore(redis, keys);
+  const connection = createRedis(config.redis.url, { blocking: true });
+  const queues = new Queues(connection, keys.bullPrefix, {
+    attempts: config.delivery.attempts,
+    keepCompletedSeconds: retentionSeconds,
+  });
+  const producer = new Producer(config, announcements, deliveries, queues);
+  const channels = createChannels(config, { redis, keys, subscribers, log: log.child('channel') });
+  return {
+    config, redis, keys, log, announcements, deliveries, subscribers, queues,
+    limiter: new RateLimiter(redis), producer, channels,
+    bullConnection: { url: config.redis.url },
+    async close() {
+      await Promise.allSettled([...channels.values()].map((c) => c.close?.()));
+      await queues.close();
+      connection.disconnect();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Announcements, stored once: `<p>:ann:<id>` is a hash with the immutable JSON ("data") and
+// the mutable "status", so status changes never rewrite (or race on) the content.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import type { Announcement, AnnouncementInput, AnnouncementStatus } from '../types.js';
+
+// Compare-and-set of the status: only from one of the listed states.
+const SET_STATUS_IF = `
+local cur = redis.call('HGET', KEYS[1], 'status')
+if not cur then return '' end
+for i = 2, #ARGV do
+  if cur == ARGV[i] then redis.call('HSET', KEYS[1], 'status', ARGV[1]); return cur end
+end
+return '!' .. cur
+`;
+
+export class IdempotencyConflictError extends Error {
+  constructor(readonly existingId: string) {
+    super('Idempotency-Key was already used with a different announcement');
+  }
+}
+
+/** Time-sortable, URL- and BullMQ-safe id (no ':' and never all digits). */
+export function newAnnouncementId(now = Date.now()): string {
+  return `a${now.toString(36)}${randomBytes(5).toString('hex')}`;
+}
+
+export function hashInput(input: AnnouncementInput): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export class AnnouncementStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {
+    if (!('crierSetStatusIf' in redis)) redis.defineCommand('crierSetStatusIf', { numberOfKeys: 1, lua: SET_STATUS_IF });
+  }
+
+  /**
+   * Claims an Idempotency-Key for a new id. Returns the id to use and whether it is a repeat
+   * of an earlier request. Keys live a day.
+   */
+  async claimIdempotencyKey(key: string, bodyHash: string, candidateId: string): Promise<{ id: string; repeat: boolean }> {
+    const k = this.keys.idempotency(createHash('sha256').update(key).digest('hex'));
+    const set = await this.redis.set(k, JSON.stringify({ id: candidateId, bodyHash }), 'EX', 86_400, 'NX');
+    if (set === 'OK') return { id: candidateId, repeat: false };
+    const prev = JSON.parse((await this.redis.get(k)) ?? '{}') as { id?: string; bodyHash?: string };
+    if (!prev.id) return { id: candidateId, repeat: false };
+    if (prev.bodyHash !== bodyHash) throw new IdempotencyConflictError(prev.id);
+    return { id: prev.id, repeat: true };
+  }
+
+  /** Stores the announcement with its channel count for completion tracking. */
+  async save(ann: Announcement): Promise<void> {
+    const { status, ...data } = ann;
+    await this.redis
+      .multi()
+      .hsetnx(this.keys.announcement(ann.id), 'data', JSON.stringify(data))
+      .hsetnx(this.keys.announcement(ann.id), 'status', status)
+      .hsetnx(this.keys.counters(ann.id), '_fanout_pending', String(ann.channels.length))
+      .zadd(this.keys.announcementIndex, Date.parse(ann.createdAt), ann.id)
+      .exec();
+  }
+
+  async get(id: string): Promise<Announcement | null> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return null;
+    const h = await this.redis.hgetall(this.keys.announcement(id));
+    if (!h.data) return null;
+    return { ...(JSON.parse(h.data) as Omit<Announcement, 'status'>), status: h.status as AnnouncementStatus };
+  }
+
+  async status(id: string): Promise<AnnouncementStatus | null> {
+    return (await this.redis.hget(this.keys.announcement(id), 'status')) as AnnouncementStatus | null;
+  }
+
+  /**
+   * Sets the status only when the current one is in `from`.
+   * Returns the previous status on success, or { current } when refused, or null when unknown.
+   */
+  async setStatusIf(id: string, to: AnnouncementStatus, from: AnnouncementStatus[]): Promise<{ ok: true; previous: AnnouncementStatus } | { ok: false; current: AnnouncementStatus } | null> {
+    const r = await (this.redis as Redis & { crierSetStatusIf(k: string, ...a: string[]): Promise<string> }).crierSetStatusIf(
+      this.keys.announcement(id), to, ...from,
+    );
+    if (r === '') return null;
+    if (r.startsWith('!')) return { ok: false, current: r.slice(1) as AnnouncementStatus };
+    return { ok: true, previous: r as AnnouncementStatus };
+  }
+
+  /** Newest first. The cursor is the offset-free position "<score>.<id>" of the last item. */
+  async list(opts: { cursor?: string | null; limit?: number } = {}): Promise<{ items: Announcement[]; next: string | null }> {
+    const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100);
+    let ids: string[];
+    if (opts.cursor) {
+      const m = /^(\d+)\.([A-Za-z0-9_-]+)$/.exec(opts.cursor);
+      if (!m) throw new Error('cursor: not a cursor this API returned');
+      // Everything at or below the last score, then skip up to and including the last id.
+      const page = await this.redis.zrevrangebyscore(this.keys.announcementIndex, m[1], '-inf', 'LIMIT', 0, limit + 50);
+      const at = page.indexOf(m[2]);
+      ids = (at >= 0 ? page.slice(at + 1) : page).slice(0, limit + 1);
+    } else {
+      ids = await this.redis.zrevrange(this.keys.announcementIndex, 0, limit);
+    }
+    const more = ids.length > limit;
+    ids = ids.slice(0, limit);
+    const items = (await Promise.all(ids.map((id) => this.get(id)))).filter((a): a is Announcement => a !== null);
+    const last = items[items.length - 1];
+    const next = more && last ? `${Date.parse(last.createdAt)}.${last.id}` : null;
+    return { items, next };
+  }
+}

@@ -1,0 +1,158 @@
+// The per-recipient delivery log: one record per (announcement, channel, recipient), its
+// counters per channel, and the event stream watchers read.
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import {
+  DELIVERY_STATUSES,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type Recipient,
+} from '../types.js';
+import { withDeliveryScripts, type DeliveryScripts } from './delivery-scripts.js';
+
+export type DeliveryCounts = Record<DeliveryStatus | 'total', number>;
+
+const EVENTS_MAXLEN = '100000';
+
+export interface TransitionResult {
+  applied: boolean;
+  /** The status before (or the current one when not applied); '' when there was no record. */
+  previous: DeliveryStatus | '';
+  record: DeliveryRecord | null;
+}
+
+export class DeliveryLog {
+  private readonly redis: Redis & DeliveryScripts;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: Keys,
+    private readonly retentionSeconds: number,
+  ) {
+    this.redis = withDeliveryScripts(redis);
+  }
+
+  /** Writes deliveries as queued; returns how many were new. Repeats are no-ops. */
+  async enqueueMany(annId: string, channel: string, recipients: Recipient[]): Promise<number> {
+    if (recipients.length === 0) return 0;
+    const args = recipients.flatMap((r) => [r.id, r.address, r.language, r.subscriberId ?? '']);
+    return this.redis.crierEnqueueMany(
+      this.keys.deliveries(annId, channel),
+      this.keys.counters(annId),
+      this.keys.events,
+      channel, new Date().toISOString(), String(this.retentionSeconds), annId, EVENTS_MAXLEN,
+      ...args,
+    );
+  }
+
+  /**
+   * Moves one delivery to `status` if its current status is one of `from` ("new" allows
+   * creating it). Counters, the event and the announcement's completion move with it.
+   */
+  async transition(
+    annId: string,
+    channel: string,
+    recipientId: string,
+    status: DeliveryStatus,
+    from: (DeliveryStatus | 'new')[],
+    patch: Partial<Pick<DeliveryRecord, 'error' | 'externalId' | 'address' | 'possibleDuplicate'>> & { gone?: boolean } = {},
+    opts: { countAttempt?: boolean } = {},
+  ): Promise<TransitionResult> {
+    const [applied, previous, raw] = await this.redis.crierTransition(
+      this.keys.deliveries(annId, channel),
+      this.keys.counters(annId),
+      this.keys.announcement(annId),
+      this.keys.events,
+      channel, recipientId, status, from.join(','), JSON.stringify(patch),
+      opts.countAttempt ? '1' : '0', new Date().toISOString(), String(this.retentionSeconds), annId, EVENTS_MAXLEN,
+    );
+    return {
+      applied: applied === 1,
+      previous: previous as DeliveryStatus | '',
+      record: raw ? (JSON.parse(raw) as DeliveryRecord) : null,
+    };
+  }
+
+  /** Marks a channel's fan-out finished (idempotent) and completes the announcement if all is final. */
+  async fanoutDone(annId: string, channel: string): Promise<void> {
+    await this.redis.crierFanoutDone(
+      this.keys.fanout(annId), this.keys.counters(annId), this.keys.announcement(annId), this.keys.events,
+      channel, new Date().toISOString(), annId, EVENTS_MAXLEN,
+    );
+  }
+
+  async get(annId: string, channel: string, recipientId: string): Promise<DeliveryRecord | null> {
+    const raw = await this.redis.hget(this.keys.deliveries(annId, channel), recipientId);
+    return raw ? (JSON.parse(raw) as DeliveryRecord) : null;
+  }
+
+  /** Per-channel counts for the given channels (every channel gets an entry, zeros included). */
+  async counts(annId: string, channels: string[]): Promise<Record<string, DeliveryCounts>> {
+    const raw = await this.redis.hgetall(this.keys.counters(annId));
+    const out: Record<string, DeliveryCounts> = {};
+    for (const ch of channels) {
+      const c = { total: 0 } as DeliveryCounts;
+      for (const s of DELIVERY_STATUSES) c[s] = Number(raw[`${ch}|${s}`] ?? 0);
+      c.total = Number(raw[`${ch}|total`] ?? 0);
+      out[ch] = c;
+    }
+    return out;
+  }
+
+  /**
+   * Pages through the log, optionally one channel and one status. The cursor is opaque:
+   * "<channel index>.<HSCAN cursor>".
+   */
+  async list(
+    annId: string,
+    channels: string[],
+    opts: { status?: DeliveryStatus; cursor?: string | null; limit?: number } = {},
+  ): Promise<{ items: DeliveryRecord[]; next: string | null }> {
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+    let [ci, scan] = parseCursor(opts.cursor);
+    const items: DeliveryRecord[] = [];
+    while (ci < channels.length && items.length < limit) {
+      const [nextScan, flat] = await this.redis.hscan(
+        this.keys.deliveries(annId, channels[ci]), scan, 'COUNT', Math.max(limit, 100),
+      );
+      for (let i = 1; i < flat.length; i += 2) {
+        const rec = JSON.parse(flat[i]) as DeliveryRecord;
+        if (!opts.status || rec.status === opts.status) items.push(rec);
+      }
+      if (nextScan === '0') {
+        ci += 1;
+        scan = '0';
+      } else {
+        scan = nextScan;
+      }
+    }
+    const next = ci < channels.length ? `${ci}.${scan}` : null;
+    return { items, next };
+  }
+
+  /** Every record of one channel in a given status (for retry); streams through HSCAN. */
+  async *recordsWithStatus(annId: string, channel: string, status: DeliveryStatus): AsyncGenerator<DeliveryRecord> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys.deliveries(annId, channel), cursor, 'COUNT', 500);
+      for (let i = 1; i < flat.length; i += 2) {
+        const rec = JSON.parse(flat[i]) as DeliveryRecord;
+        if (rec.status === status) yield rec;
+      }
+      cursor = next;
+    } while (cursor !== '0');
+  }
+}
+
+function parseCursor(cursor: string | null | undefined): [number, string] {
+  if (!cursor) return [0, '0'];
+  const m = /^(\d+)\.(\d+)$/.exec(cursor);
+  if (!m) throw new InvalidCursorError();
+  return [Number(m[1]), m[2]];
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor: not a cursor this API returned');
+  }
+}

@@ -1,0 +1,131 @@
+// Lua scripts of the delivery log. Each state change, its counters, its event and the
+// announcement's completion happen in one atomic step, so two workers (or a crash between
+// two commands) can never leave the counts and the log disagreeing.
+import type { Redis } from 'ioredis';
+
+// Marks the announcement done / done_with_failures once every channel's fan-out has
+// finished and no delivery is queued or sending.
+const MAYBE_COMPLETE = `
+local function maybeComplete(cnt, ann, events, annId, now, maxlen)
+  if tonumber(redis.call('HGET', cnt, '_fanout_pending') or '0') > 0 then return end
+  local q = tonumber(redis.call('HGET', cnt, '*|queued') or '0')
+  local s = tonumber(redis.call('HGET', cnt, '*|sending') or '0')
+  if q + s > 0 then return end
+  if redis.call('HGET', ann, 'status') ~= 'dispatching' then return end
+  local final = 'done'
+  if tonumber(redis.call('HGET', cnt, '*|failed') or '0') > 0 then final = 'done_with_failures' end
+  redis.call('HSET', ann, 'status', final, 'completedAt', now)
+  redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', 'announcement', 'ann', annId, 'status', final)
+end
+local function bump(cnt, channel, status, by)
+  redis.call('HINCRBY', cnt, channel .. '|' .. status, by)
+  redis.call('HINCRBY', cnt, '*|' .. status, by)
+end
+`;
+
+// KEYS: dlv, cnt, ann, events
+// ARGV: channel, recipient, newStatus, allowedFrom (comma list; "new" = may create),
+//       patchJSON, incAttempts, now, ttlSeconds, annId, eventsMaxLen
+// Returns { applied (1|0), oldStatus, recordJSON }
+const TRANSITION = `${MAYBE_COMPLETE}
+local dlv, cnt, ann, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local channel, recipient, newStatus = ARGV[1], ARGV[2], ARGV[3]
+local allowed = ',' .. ARGV[4] .. ','
+local patch = cjson.decode(ARGV[5])
+local now, ttl, annId, maxlen = ARGV[7], tonumber(ARGV[8]), ARGV[9], ARGV[10]
+local raw = redis.call('HGET', dlv, recipient)
+local rec
+local old = ''
+if raw then
+  rec = cjson.decode(raw)
+  old = rec.status
+  if not string.find(allowed, ',' .. old .. ',', 1, true) then return {0, old, raw} end
+else
+  if not string.find(allowed, ',new,', 1, true) then return {0, '', ''} end
+  rec = { channel = channel, recipient = recipient, address = '', attempts = 0,
+          error = cjson.null, externalId = cjson.null }
+end
+for k, v in pairs(patch) do rec[k] = v end
+rec.status = newStatus
+rec.attempts = rec.attempts + tonumber(ARGV[6])
+rec.updatedAt = now
+local out = cjson.encode(rec)
+redis.call('HSET', dlv, recipient, out)
+if old ~= '' then
+  bump(cnt, channel, old, -1)
+else
+  bump(cnt, channel, 'total', 1)
+  if redis.call('TTL', dlv) < 0 then redis.call('EXPIRE', dlv, ttl) end
+end
+bump(cnt, channel, newStatus, 1)
+local err = rec.error
+if err == cjson.null or err == nil then err = '' end
+redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', 'delivery', 'ann', annId,
+  'channel', channel, 'recipient', recipient, 'status', newStatus, 'error', err)
+if newStatus == 'queued' and old ~= '' then
+  local st = redis.call('HGET', ann, 'status')
+  if st == 'done' or st == 'done_with_failures' then redis.call('HSET', ann, 'status', 'dispatching') end
+end
+if newStatus == 'sent' or newStatus == 'failed' or newStatus == 'skipped' then
+  maybeComplete(cnt, ann, events, annId, now, maxlen)
+end
+return {1, old, out}
+`;
+
+// Writes many deliveries as queued; existing ones are left alone (a repeated fan-out page).
+// KEYS: dlv, cnt, events
+// ARGV: channel, now, ttlSeconds, annId, eventsMaxLen, then (recipient, address, language, subscriberId)*
+// Returns the number created.
+const ENQUEUE_MANY = `
+local dlv, cnt, events = KEYS[1], KEYS[2], KEYS[3]
+local channel, now, ttl, annId, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local created = 0
+for i = 6, #ARGV, 4 do
+  local rec = cjson.encode({ channel = channel, recipient = ARGV[i], address = ARGV[i + 1], language = ARGV[i + 2],
+    subscriberId = ARGV[i + 3], status = 'queued', attempts = 0, error = cjson.null, externalId = cjson.null,
+    updatedAt = now })
+  created = created + redis.call('HSETNX', dlv, ARGV[i], rec)
+end
+if created > 0 then
+  for _, f in ipairs({channel .. '|total', channel .. '|queued', '*|total', '*|queued'}) do
+    redis.call('HINCRBY', cnt, f, created)
+  end
+  if redis.call('TTL', dlv) < 0 then redis.call('EXPIRE', dlv, ttl) end
+  redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', 'queued', 'ann', annId,
+    'channel', channel, 'count', tostring(created))
+end
+return created
+`;
+
+// A channel's fan-out has written every page. KEYS: fan, cnt, ann, events  ARGV: channel, now, annId, maxlen
+const FANOUT_DONE = `${MAYBE_COMPLETE}
+local fan, cnt, ann, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if redis.call('HGET', fan, ARGV[1]) ~= 'done' then
+  redis.call('HSET', fan, ARGV[1], 'done')
+  redis.call('HINCRBY', cnt, '_fanout_pending', -1)
+end
+maybeComplete(cnt, ann, events, ARGV[3], ARGV[2], ARGV[4])
+return 1
+`;
+
+export interface DeliveryScripts {
+  crierTransition(
+    dlv: string, cnt: string, ann: string, events: string,
+    channel: string, recipient: string, status: string, allowedFrom: string, patch: string,
+    incAttempts: string, now: string, ttl: string, annId: string, maxlen: string,
+  ): Promise<[number, string, string]>;
+  crierEnqueueMany(dlv: string, cnt: string, events: string, ...args: string[]): Promise<number>;
+  crierFanoutDone(fan: string, cnt: string, ann: string, events: string, channel: string, now: string, annId: string, maxlen: string): Promise<number>;
+}
+
+/** Registers the scripts on a connection (idempotent) and returns it typed with them. */
+export function withDeliveryScripts(redis: Redis): Redis & DeliveryScripts {
+  const r = redis as Redis & DeliveryScripts & { __crierScripts?: true };
+  if (!r.__crierScripts) {
+    redis.defineCommand('crierTransition', { numberOfKeys: 4, lua: TRANSITION });
+    redis.defineCommand('crierEnqueueMany', { numberOfKeys: 3, lua: ENQUEUE_MANY });
+    redis.defineCommand('crierFanoutDone', { numberOfKeys: 4, lua: FANOUT_DONE });
+    r.__crierScripts = true;
+  }
+  return r;
+}

@@ -1,0 +1,89 @@
+// The dispatch worker: fans one announcement out to every recipient of every channel it goes
+// to, a page at a time. After each page it saves the channel's cursor, so a crash resumes at
+// the page it was on; the page is written again, and both the log (HSETNX) and the job ids
+// (deterministic) make that repeat a no-op.
+import { Worker, type Job } from 'bullmq';
+import type { Services } from '../src/services.js';
+import { DISPATCH_QUEUE, deliverJobId, type DispatchJob } from '../src/queue/queues.js';
+import type { Announcement, Channel } from '../src/types.js';
+import { createRedis } from '../src/redis/connection.js';
+
+export function startDispatchWorker(s: Services, opts: { lockMs?: number } = {}): Worker<DispatchJob> {
+  const log = s.log.child('dispatch');
+  const worker = new Worker<DispatchJob>(DISPATCH_QUEUE, (job) => dispatch(s, job), {
+    connection: createRedis(s.config.redis.url, { blocking: true }),
+    prefix: s.keys.bullPrefix,
+    concurrency: 2,
+    lockDuration: opts.lockMs ?? 30_000,
+    stalledInterval: opts.lockMs ?? 30_000,
+    // A crash leaves the job stalled; it is picked up again rather than failed.
+    maxStalledCount: 1000,
+  });
+  worker.on('failed', (job, err) => log.error('dispatch failed', { announcement: job?.data.announcementId, error: err.message }));
+  worker.on('error', (err) => log.error('dispatch worker error', { error: err.message }));
+  return worker;
+}
+
+export async function dispatch(s: Services, job: Job<DispatchJob>): Promise<void> {
+  const id = job.data.announcementId;
+  const ann = await s.announcements.get(id);
+  if (!ann) return;
+  // Only a queued or scheduled announcement starts; a cancelled one never does. A crash
+  // mid fan-out leaves it "dispatching", and the job runs again to resume.
+  if (ann.status === 'scheduled' || ann.status === 'queued') {
+    const r = await s.announcements.setStatusIf(id, 'dispatching', ['scheduled', 'queued']);
+    if (!r?.ok) return;
+  } else if (ann.status !== 'dispatching') {
+    return;
+  }
+  for (const name of ann.channels) {
+    const channel = s.channels.get(name);
+    if (!channel) {
+      // The channel was switched off after the announcement was queued: say so in the log.
+      await s.deliveries.transition(id, name, 'channel', 'failed', ['new', 'queued'], {
+        address: name,
+        error: `channel ${name} is not enabled in this configuration`,
+      });
+      await s.deliveries.fanoutDone(id, name);
+      continue;
+    }
+    await fanOutChannel(s, ann, channel);
+  }
+}
+
+async function fanOutChannel(s: Services, ann: Announcement, channel: Channel): Promise<void> {
+  const fanKey = s.keys.fanout(ann.id);
+  let cursor = await s.redis.hget(fanKey, channel.name);
+  if (cursor === 'done') return;
+  const batchSize = channel.limits.batchSize ?? s.config.delivery.batchSize;
+  const queue = s.queues.deliver(channel.name);
+  for (;;) {
+    const page = await channel.recipientPage(ann, cursor ? cursor.slice(1) : null);
+    // The batch key names the page by its cursor: the same page always makes the same jobs.
+    const pageKey = cursor ? cursor.slice(1).replace(/[^A-Za-z0-9_-]/g, '_') : 'first';
+    await s.deliveries.enqueueMany(ann.id, channel.name, page.recipients);
+    const batches = chunk(page.recipients, batchSize);
+    if (batches.length > 0) {
+      await queue.addBulk(
+        batches.map((recipients, i) => ({
+          name: 'deliver',
+          data: { announcementId: ann.id, channel: channel.name, recipients },
+          opts: s.queues.deliverJobOptions(deliverJobId(ann.id, channel.name, `p${pageKey}-${i}`), ann.priority),
+        })),
+      );
+    }
+    if (page.next === null) break;
+    // "c" + cursor: an empty string cursor stays distinguishable from "not started".
+    cursor = `c${page.next}`;
+    await s.redis.hset(fanKey, channel.name, cursor);
+  }
+  await s.redis.expire(fanKey, Math.round(s.config.delivery.retentionDays * 86_400));
+  await s.deliveries.fanoutDone(ann.id, channel.name);
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+

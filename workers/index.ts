@@ -1,0 +1,57 @@
+// Starts the workers of one process: the dispatch worker and a delivery worker per channel
+// (all channels, or the ones named with --channels). Closing waits for in-flight sends.
+import type { Worker } from 'bullmq';
+import type { Services } from '../src/services.js';
+import { startDispatchWorker } from './dispatch.js';
+import { startDeliverWorker, type DeliverWorkerOptions } from './deliver.js';
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export interface StartWorkersOptions extends DeliverWorkerOptions {
+  /** Only these channels' delivery workers (default: every enabled channel). */
+  channels?: string[];
+  /** Run the dispatch (fan-out) worker too (default true). */
+  dispatch?: boolean;
+}
+
+export async function startWorkers(s: Services, opts: StartWorkersOptions = {}): Promise<RunningWorkers> {
+  const names = opts.channels ?? [...s.channels.keys()];
+  const unknown = names.filter((n) => !s.channels.has(n));
+  if (unknown.length > 0) {
+    throw new Error(`--channels: not enabled in this configuration: ${unknown.join(', ')} (enabled: ${[...s.channels.keys()].join(', ')})`);
+  }
+  const workers: Worker[] = [];
+  if (opts.dispatch !== false) {
+    workers.push(startDispatchWorker(s, opts));
+    await recoverDispatches(s);
+  }
+  for (const name of names) workers.push(startDeliverWorker(s, s.channels.get(name)!, opts));
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  return {
+    workers,
+    // Worker.close() lets in-flight jobs finish: no send is cut off by a SIGTERM.
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+/**
+ * A crash between storing an announcement and queueing its dispatch job would strand it.
+ * At start, every recent announcement not yet final gets its dispatch job again (a no-op
+ * when the job exists, thanks to its fixed id).
+ */
+export async function recoverDispatches(s: Services, lookBack = 1000): Promise<number> {
+  const ids = await s.redis.zrevrange(s.keys.announcementIndex, 0, lookBack - 1);
+  let n = 0;
+  for (const id of ids) {
+    const ann = await s.announcements.get(id);
+    if (!ann || !['queued', 'scheduled', 'dispatching'].includes(ann.status)) continue;
+    await s.producer.queueDispatch(ann);
+    n += 1;
+  }
+  return n;
+}
