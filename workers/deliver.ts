@@ -28,8 +28,8 @@ export function startDeliverWorker(s: Services, channel: Channel, opts: DeliverW
     connection: createRedis(s.config.redis.url, { blocking: true }),
     prefix: s.keys.bullPrefix,
     concurrency: opts.concurrency ?? channel.limits.concurrency ?? 4,
-    lockDuration: opts.lockMs ?? 30_000,
-    stalledInterval: opts.lockMs ?? 30_000,
+    lockDuration: opts.lockMs ?? s.config.delivery.lockMs,
+    stalledInterval: opts.lockMs ?? s.config.delivery.lockMs,
     maxStalledCount: 1000,
     settings: { backoffStrategy: (attemptsMade, _type, err) => backoffDelay(attemptsMade, s.config.delivery.backoffMs, err) },
   });

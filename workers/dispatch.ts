@@ -14,8 +14,8 @@ export function startDispatchWorker(s: Services, opts: { lockMs?: number } = {})
     connection: createRedis(s.config.redis.url, { blocking: true }),
     prefix: s.keys.bullPrefix,
     concurrency: 2,
-    lockDuration: opts.lockMs ?? 30_000,
-    stalledInterval: opts.lockMs ?? 30_000,
+    lockDuration: opts.lockMs ?? s.config.delivery.lockMs,
+    stalledInterval: opts.lockMs ?? s.config.delivery.lockMs,
     // A crash leaves the job stalled; it is picked up again rather than failed.
     maxStalledCount: 1000,
   });

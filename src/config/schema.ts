@@ -144,6 +144,8 @@ export const configSchema = z.strictObject({
       pageSize: z.number().int().min(1).max(10000).default(500),
       /** Days a delivery log and its announcement are kept. */
       retentionDays: z.number().positive().default(30),
+      /** A job whose worker died is taken over after this long (BullMQ lock duration). */
+      lockMs: z.number().int().min(500).default(30_000),
     })
     .prefault({}),
   subscriptions: z

@@ -1,0 +1,104 @@
+// E-mail rendering: a subject, a plain-text part and a small self-contained HTML document.
+// Inline styles only (mail clients drop <style> and block remote resources), no script.
+import type { AnnouncementInput, Lang } from '../types.js';
+import { LANG_TAG, joinLocalized, joinTextBlocks, localizedTitle, orderLanguages } from './language.js';
+import { escapeHtml, isSafeLink, markdownToHtml, markdownToText } from './markdown.js';
+
+export interface EmailOptions {
+  libraryName: Record<Lang, string>;
+  /** "Read more" link: the announcement's link or its page; defaults to ann.link. */
+  link?: string;
+  /** Per-recipient unsubscribe page; omitted for messages that have none (confirmations). */
+  unsubscribeUrl?: string;
+  /** A plain-text line above the unsubscribe link ("You subscribed to: …"). */
+  footerNote?: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Renderable = Pick<AnnouncementInput, 'title' | 'body' | 'link'>;
+
+const LINK_LABEL: Record<Lang, string> = { zh: '详情：', en: 'Details: ' };
+const UNSUBSCRIBE: Record<Lang, string> = { zh: '退订', en: 'Unsubscribe' };
+
+const FONT = "-apple-system,'Segoe UI',Helvetica,Arial,'PingFang SC','Microsoft YaHei',sans-serif";
+const STYLE = {
+  body: 'margin:0;padding:0;background-color:#f4f4f4;',
+  card:
+    'max-width:640px;margin:0 auto;padding:24px;background-color:#ffffff;color:#222222;' +
+    `font-family:${FONT};font-size:16px;line-height:1.6;`,
+  h1: 'margin:0 0 16px;font-size:22px;line-height:1.3;',
+  link: 'color:#0b5cad;',
+  rule: 'border:none;border-top:1px solid #dddddd;margin:24px 0;',
+  footer: 'margin-top:32px;padding-top:16px;border-top:1px solid #dddddd;font-size:13px;color:#666666;',
+  p: 'margin:0 0 8px;',
+};
+
+function safeUrl(url: string | undefined): string | undefined {
+  return url && isSafeLink(url) ? url : undefined;
+}
+
+function anchor(href: string, text: string): string {
+  return `<a href="${escapeHtml(href)}" rel="noopener noreferrer" style="${STYLE.link}">${escapeHtml(text)}</a>`;
+}
+
+/** Renders one announcement for one recipient's languages (zh first when both). */
+export function renderEmail(ann: Renderable, langs: readonly Lang[], opts: EmailOptions): RenderedEmail {
+  const order = orderLanguages(ann, langs);
+  const link = safeUrl(opts.link ?? ann.link);
+  const unsubscribe = safeUrl(opts.unsubscribeUrl);
+  const library = joinLocalized(opts.libraryName, order);
+
+  const textBlocks = order.map((lang) => {
+    const parts = [ann.title[lang] ?? '', markdownToText(ann.body[lang] ?? '')];
+    if (link) parts.push(`${LINK_LABEL[lang]}${link}`);
+    return parts.filter((p) => p !== '').join('\n\n');
+  });
+  const footerText = ['-- ', library];
+  if (opts.footerNote) footerText.push(opts.footerNote);
+  // A Chinese-only message gets the full-width colon, as in the "详情：" line.
+  const colon = order.length === 1 && order[0] === 'zh' ? '：' : ': ';
+  if (unsubscribe) footerText.push(`${joinLocalized(UNSUBSCRIBE, order)}${colon}${unsubscribe}`);
+  const text = `${joinTextBlocks(textBlocks)}\n\n${footerText.join('\n')}\n`;
+
+  const sections = order.map((lang) =>
+    [
+      `<section lang="${LANG_TAG[lang]}">`,
+      `<h1 style="${STYLE.h1}">${escapeHtml(ann.title[lang] ?? '')}</h1>`,
+      markdownToHtml(ann.body[lang] ?? ''),
+      ...(link ? [`<p style="${STYLE.p}">${escapeHtml(LINK_LABEL[lang])}${anchor(link, link)}</p>`] : []),
+      '</section>',
+    ].join('\n'),
+  );
+  const footer = [
+    `<footer style="${STYLE.footer}">`,
+    `<p style="${STYLE.p}">${escapeHtml(library)}</p>`,
+    ...(opts.footerNote ? [`<p style="${STYLE.p}">${escapeHtml(opts.footerNote)}</p>`] : []),
+    ...(unsubscribe ? [`<p style="${STYLE.p}">${anchor(unsubscribe, joinLocalized(UNSUBSCRIBE, order))}</p>`] : []),
+    '</footer>',
+  ];
+  const subject = localizedTitle(ann, order);
+  const html = [
+    '<!doctype html>',
+    `<html lang="${LANG_TAG[order[0] ?? 'en']}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(subject)}</title>`,
+    '</head>',
+    `<body style="${STYLE.body}">`,
+    `<div style="${STYLE.card}">`,
+    sections.join(`\n<hr style="${STYLE.rule}">\n`),
+    ...footer,
+    '</div>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+
+  return { subject, text, html };
+}
