@@ -107,3 +107,22 @@ describe('e-mail and RSS fan-out', () => {
     expect(await s.deliveries.get(id, 'email', sub.subscriber.id)).toMatchObject({ status: 'sent', attempts: 4 });
   });
 });
+
+describe('subscriber paging', () => {
+  it('pages every one of 1,200 subscribers exactly once (ids like "seq" included)', async () => {
+    await Promise.all(
+      Array.from({ length: 1200 }, (_, i) =>
+        s.subscribers.upsert({ channel: 'email', address: `p${i}@example.edu`, topics: ['hours'], language: 'en', status: 'active' }),
+      ),
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await s.subscribers.page('email', ['hours'], cursor, 250);
+      seen.push(...page.subscribers.map((x) => x.address));
+      cursor = page.next;
+    } while (cursor !== null);
+    expect(seen).toHaveLength(1200);
+    expect(new Set(seen).size).toBe(1200);
+  });
+});

@@ -116,7 +116,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/** `delayMs`: how long the server takes to accept each message (to make a fan-out take time). */
+export async function startSmtp(opts: { delayMs?: number } = {}): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
   const replies = new Map<string, SmtpReply>();
   const attempts = new Map<string, number>();
@@ -140,6 +141,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
+        if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
         const raw = Buffer.concat(chunks).toString('utf8');
         received.push({
           envelopeTo: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
