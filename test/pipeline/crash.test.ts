@@ -41,7 +41,7 @@ async function kill9(child: ChildProcess): Promise<void> {
 beforeAll(async () => {
   smtp = await startSmtp({ delayMs: 2 });
   const config = testConfig({
-    channels: { email: { enabled: true, smtpUrl: smtp.url, poolSize: CONCURRENCY } },
+    channels: { email: { enabled: true, smtpUrl: smtp.url, poolSize: CONCURRENCY, perSecond: 1000 } },
     delivery: { pageSize: 10, batchSize: 20, lockMs: 1000, attempts: 5 },
   });
   s = testServices(config);
@@ -50,7 +50,7 @@ beforeAll(async () => {
   // The same configuration, as a file the real CLI reads (JSON is valid YAML).
   writeFileSync(configFile, JSON.stringify({
     redis: config.redis, topics: config.topics, auth: config.auth,
-    channels: { email: { enabled: true, smtpUrl: smtp.url, poolSize: CONCURRENCY } },
+    channels: { email: { enabled: true, smtpUrl: smtp.url, poolSize: CONCURRENCY, perSecond: 1000 } },
     delivery: { pageSize: 10, batchSize: 20, lockMs: 1000, attempts: 5, backoffMs: 20 },
   }));
   for (let i = 0; i < SUBSCRIBERS; i++) {

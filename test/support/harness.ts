@@ -152,6 +152,8 @@ export async function startSmtp(opts: { delayMs?: number } = {}): Promise<TestSm
       });
     },
   });
+  // A client killed mid-session (the crash tests) resets its socket: expected, not a failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as { port: number }).port;
   return {
