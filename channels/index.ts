@@ -7,6 +7,7 @@ import type { Channel } from '../src/types.js';
 import type { Logger } from '../src/util/log.js';
 import { createEmailChannel } from './email.js';
 import { createRssChannel } from './rss.js';
+import { createMastodonChannel } from './mastodon.js';
 
 export interface ChannelDeps {
   redis: Redis;
@@ -20,6 +21,7 @@ type Factory = (config: CrierConfig, deps: ChannelDeps) => Channel[];
 const FACTORIES: Record<string, Factory> = {
   email: (c, d) => (c.channels.email.enabled ? [createEmailChannel(c, d)] : []),
   rss: (c, d) => (c.channels.rss.enabled ? [createRssChannel(c, d)] : []),
+  mastodon: (c, d) => (c.channels.mastodon.enabled ? [createMastodonChannel(c, d)] : []),
 };
 
 /** Enabled channels this version cannot drive yet, as config paths (for a clear refusal at start). */

@@ -1,0 +1,141 @@
+// The Mastodon channel: one status on the library's account per announcement (plain fetch).
+// The status fits the instance's max_characters, read from /api/v2/instance and cached; an
+// Idempotency-Key made from the delivery id makes a retried send return the first status
+// instead of posting a second one (Mastodon keeps the keys for an hour).
+import type { CrierConfig } from '../src/config/schema.js';
+import { languagesFor } from '../src/render/language.js';
+import { composeStatus, DEFAULT_MAX_CHARACTERS, statusLanguage, statusParts, type StatusParts } from '../src/render/mastodon.js';
+import { topicsMatch } from '../src/store/subscribers.js';
+import { ChannelError, type Announcement, type Channel, type Lang } from '../src/types.js';
+import type { ChannelDeps } from './index.js';
+import { classifyHttp, parseRetryAfter, postJson, request, snippet, type HttpResult } from './webhooks/common.js';
+
+export interface MastodonMessage {
+  status: string;
+  visibility: 'public' | 'unlisted' | 'private' | 'direct';
+  language?: Lang;
+  /** The limit `status` was composed for; send() recomposes when the instance says otherwise. */
+  maxChars: number;
+  parts: StatusParts;
+}
+
+const INSTANCE_TTL_MS = 60 * 60_000;
+/** After a failed instance lookup, try again this much later (sends go on with the default). */
+const INSTANCE_RETRY_MS = 60_000;
+const INSTANCE_TIMEOUT_MS = 5_000;
+
+/** The text of Mastodon's `{ "error": "…" }` body, else a snippet of the body. */
+function errorText(res: HttpResult): string {
+  try {
+    const body = JSON.parse(res.text) as { error?: unknown; error_description?: unknown };
+    const parts = [body.error, body.error_description].filter((x): x is string => typeof x === 'string' && x !== '');
+    if (parts.length > 0) return snippet(parts.join(': '));
+  } catch {
+    // not JSON (a proxy's error page): fall through
+  }
+  return snippet(res.text);
+}
+
+/** A failed Mastodon answer as a ChannelError (exported for tests). */
+export function classifyMastodon(res: HttpResult): ChannelError {
+  const text = errorText(res);
+  if (res.status === 401) return ChannelError.permanent(`invalid access token (HTTP 401: ${text})`);
+  if (res.status === 403) return ChannelError.permanent(`forbidden (HTTP 403: ${text})`);
+  if (res.status === 422) return ChannelError.permanent(`status rejected (HTTP 422: ${text})`);
+  if (res.status === 429) {
+    // X-RateLimit-Reset is an ISO time on the server's clock: trust ours unless they disagree
+    // by more than the Date header's one-second resolution could explain.
+    const server = Date.parse(res.headers.get('date') ?? '');
+    const now = Number.isNaN(server) || Math.abs(server - Date.now()) < 5_000 ? Date.now() : server;
+    const wait = parseRetryAfter(res.headers.get('retry-after')) ?? parseRetryAfter(res.headers.get('x-ratelimit-reset'), now);
+    return ChannelError.retryable(`rate limited (HTTP 429: ${text})`, wait);
+  }
+  return classifyHttp(res.status, res.headers.get('retry-after'), text);
+}
+
+export function createMastodonChannel(config: CrierConfig, _deps: ChannelDeps): Channel<MastodonMessage> {
+  const cfg = config.channels.mastodon;
+  const base = cfg.instanceUrl.replace(/\/+$/, '');
+  const auth = { Authorization: `Bearer ${cfg.accessToken}` };
+  const fallbackLink = `${config.library.baseUrl.replace(/\/+$/, '')}/feeds/rss.xml`;
+  let limit = { value: DEFAULT_MAX_CHARACTERS, until: 0 };
+
+  /** The instance's max_characters, cached; never throws (a send must not fail over it). */
+  async function maxCharacters(): Promise<number> {
+    if (Date.now() < limit.until) return limit.value;
+    const found = await readInstanceLimit().catch(() => undefined);
+    limit = found
+      ? { value: found, until: Date.now() + INSTANCE_TTL_MS }
+      : { value: limit.value, until: Date.now() + INSTANCE_RETRY_MS };
+    return limit.value;
+  }
+
+  async function readInstanceLimit(): Promise<number | undefined> {
+    const v2 = await request(`${base}/api/v2/instance`, { headers: auth }, INSTANCE_TIMEOUT_MS);
+    if (v2.status === 200) return positive((JSON.parse(v2.text) as InstanceV2).configuration?.statuses?.max_characters);
+    if (v2.status !== 404) return undefined;
+    // Servers older than Mastodon 4.0 (and some forks) only have v1.
+    const v1 = await request(`${base}/api/v1/instance`, { headers: auth }, INSTANCE_TIMEOUT_MS);
+    if (v1.status !== 200) return undefined;
+    const body = JSON.parse(v1.text) as InstanceV1;
+    return positive(body.configuration?.statuses?.max_characters ?? body.max_toot_chars);
+  }
+
+  return {
+    name: 'mastodon',
+    limits: { perSecond: 1, batchSize: 1, concurrency: 1 },
+
+    async recipientPage(ann: Announcement, cursor: string | null) {
+      if (cursor !== null || !topicsMatch(cfg.topics, ann.topics)) return { recipients: [], next: null };
+      const language = cfg.language ?? config.library.defaultLanguage;
+      return { recipients: [{ id: 'account', address: base, language }], next: null };
+    },
+
+    render(ann, recipient) {
+      const parts = statusParts(ann, languagesFor(ann, recipient.language), ann.link ?? fallbackLink);
+      // The last known limit (500 before the first lookup); send() re-fits if it changed.
+      const maxChars = limit.value;
+      return { status: composeStatus(parts, maxChars), visibility: cfg.visibility, language: statusLanguage(parts), maxChars, parts };
+    },
+
+    preview: (m) =>
+      [`POST ${base}/api/v1/statuses`, `visibility: ${m.visibility}`, ...(m.language ? [`language: ${m.language}`] : []), `max_characters: ${m.maxChars}`, '', m.status].join('\n'),
+
+    async send(msg, _recipient, delivery) {
+      const max = await maxCharacters();
+      const status = max === msg.maxChars ? msg.status : composeStatus(msg.parts, max);
+      const body = { status, visibility: msg.visibility, ...(msg.language ? { language: msg.language } : {}) };
+      const res = await postJson(`${base}/api/v1/statuses`, body, { ...auth, 'Idempotency-Key': delivery.id });
+      if (res.status < 200 || res.status >= 300) throw classifyMastodon(res);
+      let posted: { id?: unknown; url?: unknown };
+      try {
+        posted = JSON.parse(res.text) as typeof posted;
+      } catch {
+        // Posted (2xx) but unreadable: do not retry, that could only make a second copy.
+        return {};
+      }
+      const id = typeof posted.id === 'string' ? posted.id : undefined;
+      return { externalId: id ?? (typeof posted.url === 'string' ? posted.url : undefined) };
+    },
+
+    async check() {
+      const res = await request(`${base}/api/v1/accounts/verify_credentials`, { headers: auth });
+      if (res.status !== 200) throw classifyMastodon(res);
+      const account = JSON.parse(res.text) as { acct?: string; username?: string };
+      limit.until = 0; // read the limit afresh
+      const max = await maxCharacters();
+      return `authenticated as @${account.acct ?? account.username} on ${new URL(base).host}; statuses up to ${max} characters`;
+    },
+  };
+}
+
+interface InstanceV2 {
+  configuration?: { statuses?: { max_characters?: unknown } };
+}
+interface InstanceV1 extends InstanceV2 {
+  max_toot_chars?: unknown;
+}
+
+function positive(n: unknown): number | undefined {
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
+}

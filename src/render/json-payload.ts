@@ -1,0 +1,62 @@
+// The body of a generic JSON webhook: the announcement as data, for a website or any receiver.
+//
+// Schema (keys absent when empty; language maps hold only the languages the target gets):
+//   {
+//     "id":          "…",                          announcement id (stable across retries)
+//     "titles":      { "zh"?: "…", "en"?: "…" },   plain text, exactly as typed
+//     "bodies":      { "zh"?: "…", "en"?: "…" },   the Markdown source, exactly as typed (data, not markup)
+//     "html":        { "zh"?: "…", "en"?: "…" },   the body rendered and sanitized (typed HTML escaped)
+//     "summary"?:    { "zh"?: "…", "en"?: "…" },
+//     "topics":      ["hours"],
+//     "link"?:       "https://…",
+//     "publishedAt": "2030-01-01T01:00:00.000Z",  ISO 8601
+//     "expiresAt"?:  "…",
+//     "priority":    "normal" | "urgent"
+//   }
+// Titles and bodies are raw user text: a receiver showing them in HTML must escape them, or
+// use `html`, which is safe to insert as is.
+import type { Announcement, Lang, Localized } from '../types.js';
+import { orderLanguages } from './language.js';
+import { markdownToHtml } from './markdown.js';
+
+export interface JsonPayload {
+  id: string;
+  titles: Localized;
+  bodies: Localized;
+  html: Localized;
+  summary?: Localized;
+  topics: string[];
+  link?: string;
+  publishedAt: string;
+  expiresAt?: string;
+  priority: 'normal' | 'urgent';
+}
+
+type Source = Pick<Announcement, 'id' | 'title' | 'body' | 'summary' | 'topics' | 'link' | 'publishedAt' | 'expiresAt' | 'priority'>;
+
+function pick(value: Localized | undefined, langs: readonly Lang[], map: (s: string) => string = (s) => s): Localized {
+  const out: Localized = {};
+  for (const lang of langs) {
+    const v = value?.[lang];
+    if (v !== undefined && v !== '') out[lang] = map(v);
+  }
+  return out;
+}
+
+/** The payload for the given languages (zh first in every map). Pure. */
+export function renderJsonPayload(ann: Source, langs: readonly Lang[]): JsonPayload {
+  const use = orderLanguages(ann, langs);
+  const summary = pick(ann.summary, use);
+  return {
+    id: ann.id,
+    titles: pick(ann.title, use),
+    bodies: pick(ann.body, use),
+    html: pick(ann.body, use, markdownToHtml),
+    ...(Object.keys(summary).length > 0 ? { summary } : {}),
+    topics: [...ann.topics],
+    ...(ann.link ? { link: ann.link } : {}),
+    publishedAt: ann.publishedAt,
+    ...(ann.expiresAt ? { expiresAt: ann.expiresAt } : {}),
+    priority: ann.priority,
+  };
+}
