@@ -8,6 +8,7 @@ import type { Logger } from '../src/util/log.js';
 import { createEmailChannel } from './email.js';
 import { createRssChannel } from './rss.js';
 import { createMastodonChannel } from './mastodon.js';
+import { createSlackChannel } from './slack.js';
 
 export interface ChannelDeps {
   redis: Redis;
@@ -21,6 +22,7 @@ type Factory = (config: CrierConfig, deps: ChannelDeps) => Channel[];
 const FACTORIES: Record<string, Factory> = {
   email: (c, d) => (c.channels.email.enabled ? [createEmailChannel(c, d)] : []),
   rss: (c, d) => (c.channels.rss.enabled ? [createRssChannel(c, d)] : []),
+  slack: (c, d) => (c.channels.slack.enabled ? [createSlackChannel(c, d)] : []),
   mastodon: (c, d) => (c.channels.mastodon.enabled ? [createMastodonChannel(c, d)] : []),
 };
 
