@@ -1,12 +1,16 @@
 // The RSS channel: "sending" puts the announcement into the feed; /feeds/rss.xml reads it.
 // One delivery per announcement, recipient "feed".
 import type { CrierConfig } from '../src/config/schema.js';
+import { renderFeedItem, type RenderedFeedItem } from '../src/render/feed.js';
+import { languagesFor } from '../src/render/language.js';
 import type { Announcement, Channel } from '../src/types.js';
 import type { ChannelDeps } from './index.js';
 
 interface FeedEntry {
   announcementId: string;
   publishedAtMs: number;
+  /** What the feed shows for it (for `crier preview`; /feeds/rss.xml renders per request). */
+  item: RenderedFeedItem;
 }
 
 export function createRssChannel(config: CrierConfig, deps: ChannelDeps): Channel<FeedEntry> {
@@ -19,8 +23,18 @@ export function createRssChannel(config: CrierConfig, deps: ChannelDeps): Channe
       if (cursor !== null) return { recipients: [], next: null };
       return { recipients: [{ id: 'feed', address: 'rss', language: 'both' }], next: null };
     },
-    render: (ann) => ({ announcementId: ann.id, publishedAtMs: Date.parse(ann.publishedAt) }),
-    preview: (m) => `RSS item for announcement ${m.announcementId}, published ${new Date(m.publishedAtMs).toISOString()}`,
+    render: (ann, recipient) => ({
+      announcementId: ann.id,
+      publishedAtMs: Date.parse(ann.publishedAt),
+      item: renderFeedItem(ann, languagesFor(ann, recipient.language)),
+    }),
+    preview: (m) =>
+      [
+        `RSS item for announcement ${m.announcementId}, published ${new Date(m.publishedAtMs).toISOString()}`,
+        `Title: ${m.item.title}`,
+        'Description (HTML):',
+        m.item.html,
+      ].join('\n'),
     async send(msg) {
       await deps.redis
         .multi()

@@ -1,0 +1,134 @@
+// /api/announcements: create (with Idempotency-Key), list, view, delivery log, retry, cancel.
+// The request body is read as text and parsed here, so that a body that is not JSON gets the
+// same 400 `invalid_announcement` answer as one with bad fields. Any Content-Type (or none) is
+// read as JSON: `curl -d @file.json` sends application/x-www-form-urlencoded by default.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseAnnouncementText } from '../../announcement/schema.js';
+import type { Services } from '../../services.js';
+import { IdempotencyConflictError } from '../../store/announcements.js';
+import { InvalidCursorError } from '../../store/deliveries.js';
+import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus } from '../../types.js';
+import type { Auth } from '../auth.js';
+import { badQuery, HttpError, limitParam, notFound, queryParam } from '../errors.js';
+
+type IdRoute = { Params: { id: string } };
+
+/** The :id parameter; anything that cannot be an announcement id (or names another key, like the index) is a 404. */
+function annId(req: FastifyRequest<IdRoute>): string {
+  const id = req.params.id;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id) || id === 'index') throw notFound('announcement');
+  return id;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7E][\x20-\x7E]{0,254}$/;
+
+export async function announcementRoutes(app: FastifyInstance, opts: { s: Services; auth: Auth }): Promise<void> {
+  const { s, auth } = opts;
+
+  // Encapsulated to this plugin: every body arrives as a string (other plugins keep Fastify's parsers).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.post('/api/announcements', { onRequest: auth.allow('announcements:create') }, async (req, reply) => {
+    const key = req.headers['idempotency-key'];
+    if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
+      throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key: 1 to 255 printable ASCII characters');
+    }
+    const raw = typeof req.body === 'string' ? req.body : '';
+    const v = parseAnnouncementText(s.producer.schema, raw);
+    if (!v.ok) return reply.code(400).send({ error: 'invalid_announcement', message: 'the announcement has errors', issues: v.issues });
+    try {
+      const r = await s.producer.create(v.value, { createdBy: req.principal!.name, idempotencyKey: key });
+      return reply.code(202).header('Location', `/api/announcements/${r.id}`).send({ id: r.id, status: r.status });
+    } catch (err) {
+      if (err instanceof IdempotencyConflictError) {
+        throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different announcement');
+      }
+      throw err;
+    }
+  });
+
+  app.get('/api/announcements', { onRequest: auth.allow('announcements:list') }, async (req) => {
+    const limit = limitParam(req, 100, 20);
+    const cursor = queryParam(req, 'cursor');
+    if (cursor !== undefined && !/^\d+\.[A-Za-z0-9_-]+$/.test(cursor)) throw badQuery('cursor', 'not a cursor this API returned');
+    return s.announcements.list({ cursor, limit });
+  });
+
+  app.get<IdRoute>('/api/announcements/:id', { onRequest: auth.allow('announcements:get') }, async (req) => {
+    const view = await s.producer.view(annId(req));
+    if (!view) throw notFound('announcement');
+    return view;
+  });
+
+  app.get<IdRoute>('/api/announcements/:id/deliveries', { onRequest: auth.allow('announcements:deliveries') }, async (req) => {
+    const ann = await s.announcements.get(annId(req));
+    if (!ann) throw notFound('announcement');
+    const channel = queryParam(req, 'channel');
+    if (channel !== undefined && !ann.channels.includes(channel)) {
+      throw badQuery('channel', `"${channel}" is not one of this announcement's channels (${ann.channels.join(', ')})`);
+    }
+    const status = queryParam(req, 'status');
+    if (status !== undefined && !DELIVERY_STATUSES.includes(status as DeliveryStatus)) {
+      throw badQuery('status', `must be one of ${DELIVERY_STATUSES.join(', ')}`);
+    }
+    const limit = limitParam(req, 500, 50);
+    const page = await deliveryPage(s, ann.id, channel ? [channel] : ann.channels, status as DeliveryStatus | undefined, queryParam(req, 'cursor'), limit);
+    return { items: page.items.map(publicRecord), next: page.next };
+  });
+
+  app.post<IdRoute>('/api/announcements/:id/retry', { onRequest: auth.allow('announcements:retry') }, async (req) => {
+    const r = await s.producer.retryFailed(annId(req));
+    if (!r) throw notFound('announcement');
+    return { requeued: r.requeued };
+  });
+
+  app.post<IdRoute>('/api/announcements/:id/cancel', { onRequest: auth.allow('announcements:cancel') }, async (req, reply) => {
+    const id = annId(req);
+    const r = await s.producer.cancel(id);
+    if (r.ok) return reply.code(200).send({ id, status: 'cancelled' });
+    if (r.reason === 'not_found') throw notFound('announcement');
+    throw new HttpError(409, 'not_cancellable', `only a scheduled or queued announcement can be cancelled; this one is ${r.status}`, { status: r.status });
+  });
+}
+
+function publicRecord(r: DeliveryRecord) {
+  return {
+    channel: r.channel, recipient: r.recipient, status: r.status, attempts: r.attempts, error: r.error,
+    externalId: r.externalId, updatedAt: r.updatedAt, address: r.address, possibleDuplicate: r.possibleDuplicate === true,
+  };
+}
+
+/**
+ * Exactly `limit` records a page. The log pages by HSCAN, whose batches may be larger than asked
+ * (a small hash comes back whole), so our cursor is the log's cursor plus how many records of
+ * that batch were already shown: "<channel index>.<scan cursor>.<skip>".
+ */
+async function deliveryPage(s: Services, annId: string, channels: string[], status: DeliveryStatus | undefined, cursor: string | undefined, limit: number) {
+  let inner: string | null = null;
+  let skip = 0;
+  if (cursor !== undefined) {
+    const m = /^(\d{1,4}\.\d{1,20})\.(\d{1,6})$/.exec(cursor);
+    if (!m) throw badQuery('cursor', 'not a cursor this API returned');
+    inner = m[1];
+    skip = Number(m[2]);
+  }
+  const items: DeliveryRecord[] = [];
+  for (;;) {
+    let batch: { items: DeliveryRecord[]; next: string | null };
+    try {
+      batch = await s.deliveries.list(annId, channels, { status, cursor: inner, limit });
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw badQuery('cursor', 'not a cursor this API returned');
+      throw err;
+    }
+    const rest = batch.items.slice(skip);
+    const take = rest.slice(0, limit - items.length);
+    items.push(...take);
+    if (take.length < rest.length) return { items, next: `${inner ?? '0.0'}.${skip + take.length}` };
+    if (batch.next === null) return { items, next: null };
+    inner = batch.next;
+    skip = 0;
+    if (items.length >= limit) return { items, next: `${inner}.0` };
+  }
+}
