@@ -77,13 +77,13 @@ describe('crash safety', () => {
     const atFirstKill = await waitFor(async () => {
       const total = Number((await s.redis.hget(counters, 'email|total')) ?? 0);
       return total >= 200 ? total : 0;
-    }, { intervalMs: 2, timeoutMs: 30_000, what: 'fan-out under way' });
+    }, { intervalMs: 2, timeoutMs: 90_000, what: 'fan-out under way' });
     await kill9(child);
     const fanoutFinishedBeforeKill = (await s.redis.hget(s.keys.fanout(id), 'email')) === 'done';
 
     // 2. Restart; kill again once a good part has been sent.
     child = startWorkerProcess();
-    await waitFor(() => smtp.received.length >= 700, { timeoutMs: 60_000, what: '700 messages' });
+    await waitFor(() => smtp.received.length >= 700, { timeoutMs: 120_000, what: '700 messages' });
     await kill9(child);
     const sentAtSecondKill = smtp.received.length;
 
@@ -92,7 +92,7 @@ describe('crash safety', () => {
     const view = await waitFor(async () => {
       const v2 = await s.producer.view(id);
       return v2 && ['done', 'done_with_failures'].includes(v2.status) ? v2 : null;
-    }, { timeoutMs: 90_000, what: 'announcement final' });
+    }, { timeoutMs: 150_000, what: 'announcement final' });
 
     expect(atFirstKill).toBeLessThan(SUBSCRIBERS);
     expect(fanoutFinishedBeforeKill).toBe(false);
@@ -114,5 +114,5 @@ describe('crash safety', () => {
       cursor = page.next;
     } while (cursor);
     for (const address of duplicated) expect(log.get(address)?.possibleDuplicate, address).toBe(true);
-  }, 180_000);
+  }, 400_000);
 });
