@@ -9,6 +9,7 @@ import { createEmailChannel } from './email.js';
 import { createRssChannel } from './rss.js';
 import { createMastodonChannel } from './mastodon.js';
 import { createSlackChannel } from './slack.js';
+import { createWebhookChannels } from './webhooks/index.js';
 
 export interface ChannelDeps {
   redis: Redis;
@@ -24,6 +25,7 @@ const FACTORIES: Record<string, Factory> = {
   rss: (c, d) => (c.channels.rss.enabled ? [createRssChannel(c, d)] : []),
   slack: (c, d) => (c.channels.slack.enabled ? [createSlackChannel(c, d)] : []),
   mastodon: (c, d) => (c.channels.mastodon.enabled ? [createMastodonChannel(c, d)] : []),
+  webhooks: (c, d) => createWebhookChannels(c, d),
 };
 
 /** Enabled channels this version cannot drive yet, as config paths (for a clear refusal at start). */
