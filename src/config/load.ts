@@ -113,11 +113,12 @@ function substituteEnv(
   return value;
 }
 
-/** REDIS_URL and PORT from the environment win over the file. */
+/** REDIS_URL, CRIER_REDIS_PREFIX and PORT from the environment win over the file. */
 function applyOverrides(raw: unknown, env: NodeJS.ProcessEnv): void {
   if (!raw || typeof raw !== 'object') return;
   const obj = raw as Record<string, Record<string, unknown> | undefined>;
   if (env.REDIS_URL) obj.redis = { ...(obj.redis ?? {}), url: env.REDIS_URL };
+  if (env.CRIER_REDIS_PREFIX) obj.redis = { ...(obj.redis ?? {}), prefix: env.CRIER_REDIS_PREFIX };
   if (env.PORT) {
     const port = Number(env.PORT);
     obj.server = { ...(obj.server ?? {}), port: Number.isInteger(port) ? port : env.PORT };

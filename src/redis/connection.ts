@@ -32,12 +32,16 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
     enableOfflineQueue: false,
   });
   redis.on('error', () => {});
+  // connectTimeout covers only the TCP connect: a port that accepts but never answers
+  // (something else listening there) must not hang the probe.
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
+    return await Promise.race([redis.connect().then(async () => (await redis.ping()) === 'PONG'), silent]);
   } catch {
     return false;
   } finally {
+    clearTimeout(timer);
     redis.disconnect();
   }
 }

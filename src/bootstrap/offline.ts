@@ -1,0 +1,29 @@
+// Channels built without a Redis connection, for commands that must work with Redis down
+// (`crier preview`, `crier check-config`). The client is lazy: it connects only if a channel
+// actually issues a command, and gives up at once when nothing answers.
+import { Redis } from 'ioredis';
+import type { CrierConfig } from '../config/schema.js';
+import { makeKeys } from '../redis/keys.js';
+import { SubscriberStore } from '../store/subscribers.js';
+import { createChannels } from '../../channels/index.js';
+import type { Channel } from '../types.js';
+import { silentLogger } from '../util/log.js';
+
+export interface OfflineChannels {
+  channels: Map<string, Channel>;
+  close(): Promise<void>;
+}
+
+export function offlineChannels(config: CrierConfig): OfflineChannels {
+  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: true });
+  redis.on('error', () => {});
+  const keys = makeKeys(config.redis.prefix);
+  const channels = createChannels(config, { redis, keys, subscribers: new SubscriberStore(redis, keys), log: silentLogger });
+  return {
+    channels,
+    async close() {
+      await Promise.allSettled([...channels.values()].map((c) => c.close?.()));
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// `crier post FILE.json [--wait]`: queues an announcement straight into Redis, as the API does.
+import { userInfo } from 'node:os';
+import { loadStartupConfig } from '../../bootstrap/config.js';
+import { EXIT } from '../../bootstrap/errors.js';
+import { requireRedis } from '../../bootstrap/redis.js';
+import { lastEventId } from '../../events/watch.js';
+import { createServices } from '../../services.js';
+import { createLogger } from '../../util/log.js';
+import { readAnnouncementFile } from '../announcement-file.js';
+import { failureLines, totalsLine } from '../report.js';
+import { waitUntilFinal } from '../wait.js';
+
+export function cliUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || process.env.USERNAME || 'unknown';
+  }
+}
+
+export async function postCommand(file: string, opts: { config?: string; wait?: boolean }): Promise<number> {
+  const { config } = loadStartupConfig(opts.config);
+  const input = readAnnouncementFile(file, config);
+  await requireRedis(config);
+  const s = createServices(config, { log: createLogger('crier', 'warn') });
+  try {
+    // Read the stream position first, so no event of the new announcement can be missed.
+    const fromId = opts.wait ? await lastEventId(s.redis, s.keys.events) : '$';
+    const { id, status } = await s.producer.create(input, { createdBy: `cli:${cliUser()}` });
+    console.log(`id: ${id}`);
+    console.log(`status: ${status}`);
+    if (!opts.wait) return EXIT.ok;
+    if (status === 'scheduled') {
+      const at = (await s.announcements.get(id))?.publishedAt;
+      console.log(`Scheduled for ${at}; waiting until it has gone out (Ctrl-C stops waiting, not the announcement).`);
+    }
+    const view = await waitUntilFinal(s, id, { fromId, out: process.stdout });
+    console.log(totalsLine(view));
+    for (const line of await failureLines(s, view)) console.log(line);
+    if (view.status === 'done_with_failures') return EXIT.doneWithFailures;
+    if (view.status === 'cancelled') return EXIT.cancelled;
+    return EXIT.ok;
+  } finally {
+    await s.close();
+  }
+}

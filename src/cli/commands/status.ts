@@ -1,0 +1,94 @@
+// `crier status [ID]`: queue depths and the newest announcements, or one announcement in detail.
+import { loadStartupConfig } from '../../bootstrap/config.js';
+import { EXIT, ExitError } from '../../bootstrap/errors.js';
+import { requireRedis } from '../../bootstrap/redis.js';
+import { enabledChannelNames } from '../../config/schema.js';
+import { deliverQueueName } from '../../queue/queues.js';
+import { localizedTitle } from '../../render/language.js';
+import { createServices, type Services } from '../../services.js';
+import type { Announcement } from '../../types.js';
+import { createLogger } from '../../util/log.js';
+import { channelLines } from '../progress.js';
+import { failureLines, totalsLine } from '../report.js';
+
+const COUNTS = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
+
+export async function statusCommand(id: string | undefined, opts: { config?: string }): Promise<number> {
+  const { config } = loadStartupConfig(opts.config);
+  await requireRedis(config);
+  const s = createServices(config, { log: createLogger('crier', 'warn') });
+  try {
+    if (id) await printOne(s, id);
+    else await printOverview(s);
+    return EXIT.ok;
+  } finally {
+    await s.close();
+  }
+}
+
+function when(s: Services, iso: string): string {
+  // sv-SE formats as "2030-01-01 09:00:00": sortable and unambiguous.
+  return new Date(iso).toLocaleString('sv-SE', { timeZone: s.config.library.timezone }).slice(0, 16);
+}
+
+function title(s: Services, ann: Announcement): string {
+  const pref = s.config.library.defaultLanguage;
+  return localizedTitle(ann, pref === 'both' ? ['zh', 'en'] : [pref]);
+}
+
+/** Columns padded to line up; a column of numbers (below its header) is right-aligned. */
+export function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const numeric = rows[0].map((_, i) => rows.length > 1 && rows.slice(1).every((r) => /^\d+$/.test(r[i])));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : i === r.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+async function printOverview(s: Services): Promise<void> {
+  const queues = [
+    { label: 'dispatch', queue: s.queues.dispatch },
+    ...enabledChannelNames(s.config).map((ch) => ({ label: deliverQueueName(ch), queue: s.queues.deliver(ch) })),
+  ];
+  const rows = [['queue', ...COUNTS]];
+  for (const { label, queue } of queues) {
+    const counts = await queue.getJobCounts(...COUNTS);
+    rows.push([label, ...COUNTS.map((c) => String(counts[c] ?? 0))]);
+  }
+  console.log(`Queues (${s.config.redis.prefix}):`);
+  for (const line of table(rows)) console.log(`  ${line}`);
+
+  const { items } = await s.announcements.list({ limit: 10 });
+  console.log('');
+  if (items.length === 0) {
+    console.log('No announcements yet. Queue one with: crier post FILE.json');
+    return;
+  }
+  console.log(`Newest announcements (times in ${s.config.library.timezone}):`);
+  const annRows = [['id', 'status', 'created', 'title'], ...items.map((a) => [a.id, a.status, when(s, a.createdAt), title(s, a)])];
+  for (const line of table(annRows)) console.log(`  ${line}`);
+}
+
+async function printOne(s: Services, id: string): Promise<void> {
+  const view = await s.producer.view(id);
+  if (!view) throw new ExitError(`No announcement with id "${id}" (key prefix "${s.config.redis.prefix}").`, EXIT.failure);
+  const tz = s.config.library.timezone;
+  const rows = [
+    ['id', view.id],
+    ['title', title(s, view)],
+    ['status', view.status],
+    ['created', `${when(s, view.createdAt)} (${tz}) by ${view.createdBy}`],
+    ['published', `${when(s, view.publishedAt)} (${tz})`],
+    ['topics', view.topics.join(', ')],
+    ['priority', view.priority],
+  ];
+  if (view.expiresAt) rows.push(['expires', `${when(s, view.expiresAt)} (${tz})`]);
+  for (const line of table(rows)) console.log(line);
+  console.log('deliveries:');
+  for (const line of channelLines(view)) console.log(`  ${line}`);
+  console.log(totalsLine(view));
+  for (const line of await failureLines(s, view)) console.log(line);
+}

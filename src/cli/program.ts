@@ -1,0 +1,102 @@
+// The `crier` program: one file per command under ./commands; each resolves with its exit code
+// or throws an ExitError. src/cli/main.ts runs it.
+import { Command, CommanderError, Option } from 'commander';
+import { crierVersion } from '../bootstrap/banner.js';
+import { EXIT, ExitError } from '../bootstrap/errors.js';
+
+const HELP_AFTER = `
+Configuration: --config F, else CRIER_CONFIG, else config/crier.yaml when present, else the
+built-in demo (RSS feed + e-mail written to ./data/outbox). Environment overrides: REDIS_URL,
+PORT, CRIER_CONFIG, CRIER_REDIS_PREFIX (redis.prefix).
+
+Exit codes:
+  0  success (post --wait: every delivery went out)
+  1  failure: invalid announcement, Redis unreachable, a check failed, not found
+  2  invalid configuration, a channel this version cannot drive, or a usage error
+  3  post --wait: done, but some deliveries failed (reasons are listed)
+  4  post --wait: the announcement was cancelled
+  130/143  stopped by a second Ctrl-C / SIGTERM before shutting down cleanly`;
+
+function configOption(): Option {
+  return new Option('--config <file>', 'configuration file (YAML)');
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('crier')
+    .description('Crier: library announcements to e-mail, RSS, chat and social channels, through Redis queues.')
+    .version(crierVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', HELP_AFTER);
+  // Each command's module is loaded when it runs: `--help` and `preview` stay quick, and
+  // only start/worker/serve load the HTTP server and the workers.
+  const run =
+    <A extends unknown[]>(load: () => Promise<(...args: A) => Promise<number>>) =>
+    async (...args: A) =>
+      setExit(await (await load())(...args));
+
+  program
+    .command('start')
+    .description('run everything in one process: HTTP server, dispatch and channel workers (the default of npm start)')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/run.js')).runCommand('all')));
+  program
+    .command('worker')
+    .description('run only workers (start more of them, on more machines, to scale out)')
+    .option('--channels <list>', 'comma-separated channels to deliver, e.g. email,telegram (default: every enabled one)')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/run.js')).runCommand('worker')));
+  program
+    .command('serve')
+    .description('run only the HTTP server')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/run.js')).runCommand('serve')));
+  program
+    .command('post')
+    .description('queue an announcement (same JSON as POST /api/announcements; "-" reads standard input)')
+    .argument('<file>', 'announcement JSON file')
+    .option('--wait', 'show live per-channel progress until it is done; exit 0, 3 (some failed) or 4 (cancelled)')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/post.js')).postCommand));
+  program
+    .command('status')
+    .description('queue depths and the newest announcements, or one announcement with its per-channel counts')
+    .argument('[id]', 'announcement id')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/status.js')).statusCommand));
+  program
+    .command('preview')
+    .description('print exactly what each channel would send, sending nothing (Redis is not needed)')
+    .argument('<file>', 'announcement JSON file')
+    .option('--channel <name>', 'only this channel')
+    .addOption(new Option('--lang <language>', 'the sample recipient\'s language (default: library.defaultLanguage)').choices(['en', 'zh', 'both']))
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/preview.js')).previewCommand));
+  program
+    .command('check-config')
+    .description('validate the configuration, reach each enabled channel with its credentials (sending nothing) and Redis')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/check-config.js')).checkConfigCommand));
+
+  program.exitOverride();
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Runs the command line and resolves with the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.config;
+    if (err instanceof ExitError) {
+      console.error(err.message);
+      return err.exitCode;
+    }
+    console.error(`crier: ${(err as Error).message ?? String(err)}`);
+    if (process.env.CRIER_DEBUG) console.error(err);
+    return EXIT.failure;
+  }
+}
