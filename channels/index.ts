@@ -6,9 +6,11 @@ import type { SubscriberStore } from '../src/store/subscribers.js';
 import type { Channel } from '../src/types.js';
 import type { Logger } from '../src/util/log.js';
 import { createEmailChannel } from './email.js';
+import { subscriptionEmailExtras } from '../src/subscriptions/email-extras.js';
 import { createRssChannel } from './rss.js';
 import { createMastodonChannel } from './mastodon.js';
 import { createSlackChannel } from './slack.js';
+import { createTelegramChannel } from './telegram.js';
 import { createWebhookChannels } from './webhooks/index.js';
 
 export interface ChannelDeps {
@@ -21,9 +23,10 @@ export interface ChannelDeps {
 type Factory = (config: CrierConfig, deps: ChannelDeps) => Channel[];
 
 const FACTORIES: Record<string, Factory> = {
-  email: (c, d) => (c.channels.email.enabled ? [createEmailChannel(c, d)] : []),
+  email: (c, d) => (c.channels.email.enabled ? [createEmailChannel(c, d, subscriptionEmailExtras(c, d))] : []),
   rss: (c, d) => (c.channels.rss.enabled ? [createRssChannel(c, d)] : []),
   slack: (c, d) => (c.channels.slack.enabled ? [createSlackChannel(c, d)] : []),
+  telegram: (c, d) => (c.channels.telegram.enabled ? [createTelegramChannel(c, d)] : []),
   mastodon: (c, d) => (c.channels.mastodon.enabled ? [createMastodonChannel(c, d)] : []),
   webhooks: (c, d) => createWebhookChannels(c, d),
 };

@@ -6,6 +6,7 @@ import { startHttpServer } from '../http/app.js';
 import { enabledChannelNames, type CrierConfig } from '../config/schema.js';
 import { createServices, type Services } from '../services.js';
 import { startWorkers } from '../../workers/index.js';
+import { startTelegramBot } from '../bot/index.js';
 import { formatBanner } from './banner.js';
 import { loadStartupConfig } from './config.js';
 import { EXIT, ExitError } from './errors.js';

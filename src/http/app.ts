@@ -9,6 +9,10 @@ import { announcementRoutes } from './routes/announcements.js';
 import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes, watchRedis } from './routes/health.js';
 import { subscriberImportRoutes } from './routes/subscribers-import.js';
+import { adminRoutes } from '../admin/index.js';
+import { subscriberAdminRoutes } from './routes/subscribers-admin.js';
+import { subscriptionRoutes } from './routes/subscriptions.js';
+import { createTelegramBot, TELEGRAM_WEBHOOK_PATH } from '../bot/index.js';
 
 export interface BuildAppOptions {
   /** Fastify's request log (pino) to stdout. Off by default. */
@@ -90,6 +94,18 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(feedRoutes, { s });
   await app.register(announcementRoutes, { s, auth });
   await app.register(subscriberImportRoutes, { s, auth });
+  await app.register(adminRoutes, { s, auth });
+  await app.register(subscriptionRoutes, { s });
+  await app.register(subscriberAdminRoutes, { s, auth });
+  const tg = s.config.channels.telegram;
+  if (tg.enabled && tg.bot.enabled && tg.bot.mode === 'webhook') {
+    // Telegram POSTs updates here with its secret-token header; the bot checks it.
+    const bot = createTelegramBot(s.config, s);
+    app.post(TELEGRAM_WEBHOOK_PATH, async (req, reply) => {
+      const r = await bot.webhookHandler(req.body, req.headers['x-telegram-bot-api-secret-token']);
+      return reply.code(r.status).send();
+    });
+  }
   return app;
 }
 

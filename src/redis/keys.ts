@@ -11,8 +11,20 @@
 //   <p>:subaddr:<ch>:<address>   string  subscriber id of an address (uniqueness)
 //   <p>:subs:<channel>           zset    active subscribers of a channel, score = sequence
 //   <p>:subseq                   string  subscriber sequence counter
+//   <p>:subsecret                string  HMAC secret of subscription tokens when the config sets none:
+//                                        random, written once with SET NX so every process shares it
+//   <p>:subthrottle:<id>         string  confirmation mails sent to a subscriber this hour (TTL 1 h)
+//   <p>:subrate:<ip>:<window>    string  POST /api/subscribers requests of one client IP in one
+//                                        fixed minute window (TTL 2 min)
+//   <p>:subevents                list    recent subscribe/unsubscribe events, JSON, newest first,
+//                                        capped; they name the subscriber id, never the address
 //   <p>:rss:items                zset    announcement ids in the feed, score = publish time (ms)
 //   <p>:rate:<name>              string  limiter state (GCRA theoretical arrival time)
+//   <p>:tgparts:<deliveryId>     hash    Telegram part number -> message_id (a retry skips sent parts)
+//   <p>:tgupdate:<updateId>      string  Telegram update seen (NX, 24 h): each update handled once
+//   <p>:admsess:<sha256 of id>   string  dashboard session JSON { name, role, csrf, expiresAt }, EX 12 h
+//                                        (the cookie holds the id; Redis only its hash)
+//   <p>:admlogin:<ip>            string  failed dashboard sign-ins from an address, EX 15 min
 //   <p>:bull:<queue>:…           BullMQ's own keys
 //
 // Keys that end in an id (ann:, sub:, dlv:, …) hold nothing else under that stem, so no id can
@@ -34,7 +46,15 @@ export function makeKeys(prefix: string) {
     subscriberByAddress: (channel: string, address: string) => `${prefix}:subaddr:${channel}:${address}`,
     activeSubscribers: (channel: string) => `${prefix}:subs:${channel}`,
     subscriberSeq: `${prefix}:subseq`,
+    subscriptionSecret: `${prefix}:subsecret`,
+    confirmationThrottle: (id: string) => `${prefix}:subthrottle:${id}`,
+    subscribeRate: (ip: string, window: number) => `${prefix}:subrate:${ip}:${window}`,
+    subscriptionEvents: `${prefix}:subevents`,
     rssItems: `${prefix}:rss:items`,
     rate: (name: string) => `${prefix}:rate:${name}`,
+    telegramParts: (deliveryId: string) => `${prefix}:tgparts:${deliveryId}`,
+    telegramUpdate: (updateId: number | string) => `${prefix}:tgupdate:${updateId}`,
+    adminSession: (idHash: string) => `${prefix}:admsess:${idHash}`,
+    adminLoginFailures: (ip: string) => `${prefix}:admlogin:${ip}`,
   };
 }

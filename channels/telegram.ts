@@ -1,0 +1,108 @@
+// The Telegram channel: broadcast targets (channels, groups) and the bot's private-chat
+// subscribers, one sendMessage per part in HTML parse mode.
+//
+// A long announcement goes out as numbered parts within one send(). Parts already delivered
+// are remembered in Redis, <prefix>:tgparts:<deliveryId> (hash: part index → message_id,
+// kept as long as the delivery log), so a retry after part 2 failed does not send part 1 again.
+import type { CrierConfig } from '../src/config/schema.js';
+import { RateLimiter } from '../src/queue/limiter.js';
+import { languagesFor } from '../src/render/language.js';
+import { renderTelegram } from '../src/render/telegram.js';
+import type { Channel, Recipient } from '../src/types.js';
+import type { ChannelDeps } from './index.js';
+import { lazyApi } from './telegram/client.js';
+import { classifyTelegramError } from './telegram/errors.js';
+import { telegramRecipientPage } from './telegram/recipients.js';
+
+export interface TelegramMessage {
+  chatId: string;
+  /** HTML texts, parse_mode "HTML", sent in order. */
+  parts: string[];
+  /** The announcement's own link: the one link preview shown, under the last part. */
+  previewUrl?: string;
+}
+
+// Telegram: about 30 messages/s per bot overall, about 1/s per chat; groups also allow only
+// 20 messages/minute, which 1/s does not guarantee — a group's 429 is honoured by its retry_after.
+const PER_SECOND = 25;
+const PER_CHAT_PER_SECOND = 1;
+
+export function createTelegramChannel(config: CrierConfig, deps: ChannelDeps): Channel<TelegramMessage> {
+  const api = lazyApi(config);
+  const limiter = new RateLimiter(deps.redis);
+  const partsTtl = Math.round(config.delivery.retentionDays * 86_400);
+  const name = 'telegram';
+
+  async function sendPart(msg: TelegramMessage, i: number, r: Recipient): Promise<number> {
+    const last = i === msg.parts.length - 1;
+    try {
+      const res = await api().sendMessage({
+        chat_id: msg.chatId,
+        text: msg.parts[i],
+        parse_mode: 'HTML',
+        link_preview_options: last && msg.previewUrl ? { url: msg.previewUrl, prefer_small_media: true } : { is_disabled: true },
+      });
+      return res.message_id;
+    } catch (err) {
+      throw classifyTelegramError(err, { subscriber: r.subscriberId !== undefined });
+    }
+  }
+
+  return {
+    name,
+    // batchSize stays modest: one job's recipients go one after another, each at most 1/s.
+    limits: { perSecond: PER_SECOND, perTargetPerSecond: PER_CHAT_PER_SECOND, batchSize: 20, concurrency: 8 },
+
+    recipientPage: (ann, cursor) => telegramRecipientPage(config, deps.subscribers, ann, cursor),
+
+    render(ann, recipient) {
+      const { parts } = renderTelegram(ann, languagesFor(ann, recipient.language));
+      // The announcement's link gets its preview (the library's own page, chosen by the
+      // librarian); links inside the body never do, so a message never shows a stray card.
+      return { chatId: recipient.address, parts, previewUrl: ann.link };
+    },
+
+    preview: (m) =>
+      m.parts
+        .map((text, i) => `sendMessage chat_id=${m.chatId} parse_mode=HTML${m.parts.length > 1 ? ` (part ${i + 1}/${m.parts.length})` : ''}\n${text}`)
+        .join('\n\n'),
+
+    async send(msg, recipient, delivery) {
+      if (msg.parts.length === 1) return { externalId: String(await sendPart(msg, 0, recipient)) };
+      const key = deps.keys.telegramParts(delivery.id);
+      const done = await deps.redis.hgetall(key);
+      const ids: string[] = [];
+      let sentNow = false;
+      for (let i = 0; i < msg.parts.length; i++) {
+        if (done[i]) {
+          ids.push(done[i]);
+          continue;
+        }
+        if (sentNow) {
+          // The worker paced the first message; later parts take the same limiter tokens.
+          await limiter.acquire(deps.keys.rate(name), PER_SECOND);
+          await limiter.acquire(deps.keys.rate(`${name}:${recipient.id}`), PER_CHAT_PER_SECOND);
+        }
+        const id = String(await sendPart(msg, i, recipient));
+        await deps.redis.multi().hset(key, String(i), id).expire(key, partsTtl).exec();
+        ids.push(id);
+        sentNow = true;
+      }
+      return { externalId: ids.join(',') };
+    },
+
+    async check() {
+      try {
+        const me = await api().getMe();
+        return `bot @${me.username ?? me.first_name} (id ${me.id})`;
+      } catch (err) {
+        throw classifyTelegramError(err, { subscriber: false });
+      }
+    },
+
+    async recipientGone(recipient) {
+      // Only subscribers are ever "gone" (403 from a private chat): they are skipped from now on.
+      if (recipient.subscriberId) await deps.subscribers.setStatus(recipient.subscriberId, 'blocked');
+    },
+  };
+}
