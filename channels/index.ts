@@ -31,20 +31,6 @@ const FACTORIES: Record<string, Factory> = {
   webhooks: (c, d) => createWebhookChannels(c, d),
 };
 
-/** Enabled channels this version cannot drive yet, as config paths (for a clear refusal at start). */
-export function unavailableChannels(config: CrierConfig): string[] {
-  const out: string[] = [];
-  for (const name of ['slack', 'telegram', 'mastodon'] as const) {
-    if (config.channels[name].enabled && !FACTORIES[name]) out.push(`channels.${name}`);
-  }
-  if (!FACTORIES.webhooks) {
-    config.channels.webhooks.forEach((w, i) => {
-      if (w.enabled) out.push(`channels.webhooks.${i} (${w.name})`);
-    });
-  }
-  return out;
-}
-
 export function createChannels(config: CrierConfig, deps: ChannelDeps): Map<string, Channel> {
   const map = new Map<string, Channel>();
   for (const factory of Object.values(FACTORIES)) {

@@ -12,7 +12,7 @@ PORT, CRIER_CONFIG, CRIER_REDIS_PREFIX (redis.prefix).
 Exit codes:
   0  success (post --wait: every delivery went out)
   1  failure: invalid announcement, Redis unreachable, a check failed, not found
-  2  invalid configuration, a channel this version cannot drive, or a usage error
+  2  invalid configuration or a usage error
   3  post --wait: done, but some deliveries failed (reasons are listed)
   4  post --wait: the announcement was cancelled
   130/143  stopped by a second Ctrl-C / SIGTERM before shutting down cleanly`;
