@@ -25,11 +25,14 @@ export interface RunOptions {
 }
 
 /**
- * Optional parts of a running process beyond workers and HTTP, started last and stopped first.
- * The Telegram bot registers here: `startHooks.push(async (s, role) => role === 'all' &&
- * s.config.channels.telegram.bot.enabled ? startBot(s) : null)`.
+ * The Telegram bot runs where the HTTP server runs (start, serve), never in a bare worker:
+ * Telegram allows one poller per bot, and webhook updates arrive at the HTTP server.
  */
-export const startHooks: ((s: Services, role: Role) => Promise<Component | null>)[] = [];
+async function startBotIfEnabled(s: Services, role: Role): Promise<Component | null> {
+  const tg = s.config.channels.telegram;
+  if (role === 'worker' || !tg.enabled || !tg.bot.enabled) return null;
+  return startTelegramBot(s);
+}
 
 const ROLE_NAMES: Record<Role, string> = {
   all: 'HTTP server and workers in one process',
@@ -70,10 +73,8 @@ export async function runProcess(opts: RunOptions): Promise<number> {
       httpUrl = http.url;
       components.push({ name: 'HTTP server', close: () => http.close() });
     }
-    for (const hook of startHooks) {
-      const c = await hook(s, opts.role);
-      if (c) components.push(c);
-    }
+    const bot = await startBotIfEnabled(s, opts.role);
+    if (bot) components.push(bot);
   } catch (e) {
     await closeAll(components, onCloseError);
     throw e;
