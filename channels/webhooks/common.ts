@@ -123,3 +123,39 @@ function networkReason(err: unknown, timeoutMs: number): string {
   const cause = e?.cause?.code ?? e?.cause?.message;
   return cause ? `${e?.message ?? 'network error'} (${cause})` : (e?.message ?? String(err));
 }
+
+/** How one chat-robot platform reports the outcome inside its HTTP-200 JSON. */
+export interface BusinessCodeRules {
+  platform: string;
+  /** What the platform calls its code, for the reason in the delivery log ("errcode 45009"). */
+  codeName: string;
+  /** The business code and message of a parsed body (undefined code: not a platform answer). */
+  read(body: Record<string, unknown>): { code: unknown; message: unknown };
+  /** null: permanent. Otherwise retry, after retryAfterMs when given. */
+  retry(code: number): { retryAfterMs?: number } | null;
+}
+
+/**
+ * WeCom, DingTalk and Feishu answer HTTP 200 with a code in the JSON: 0 is success, the rest
+ * is an error the platform names. Transport failures (429, 5xx, a non-2xx without a code)
+ * go through classifyHttp. Returns null when the message was accepted.
+ */
+export function classifyBusinessCode(res: HttpResult, rules: BusinessCodeRules): ChannelError | null {
+  if (res.status === 429 || res.status >= 500) return classifyHttp(res.status, res.headers.get('retry-after'), res.text);
+  let body: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(res.text);
+    body = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    body = undefined;
+  }
+  const { code, message: text } = body ? rules.read(body) : { code: undefined, message: undefined };
+  if (typeof code !== 'number') {
+    if (res.status < 200 || res.status >= 300) return classifyHttp(res.status, res.headers.get('retry-after'), res.text);
+    return ChannelError.permanent(`${rules.platform}: unexpected answer (HTTP ${res.status}): ${snippet(res.text)}`);
+  }
+  if (code === 0) return null;
+  const message = `${rules.platform} ${rules.codeName} ${code}: ${snippet(String(text ?? ''))}`;
+  const retry = rules.retry(code);
+  return retry ? ChannelError.retryable(message, retry.retryAfterMs) : ChannelError.permanent(message);
+}

@@ -12,7 +12,7 @@ import { ChannelError } from '../../src/types.js';
 import { localizedTitle } from '../../src/render/language.js';
 import { renderChatbot, type ChatbotParts } from '../../src/render/chatbot.js';
 import { utf16Length } from '../../src/render/measure.js';
-import { classifyHttp, postJson, snippet, type HttpResult } from './common.js';
+import { classifyBusinessCode, postJson, type HttpResult } from './common.js';
 
 /**
  * The longest text we send. DingTalk's robot page gives no figure; its server-API error table
@@ -66,22 +66,12 @@ const THROTTLED = new Set([130101, 410100]);
 
 /** DingTalk's answer as an error, or null when the message was accepted. */
 export function classifyDingtalk(res: HttpResult): ChannelError | null {
-  if (res.status === 429 || res.status >= 500) return classifyHttp(res.status, res.headers.get('retry-after'), res.text);
-  let body: { errcode?: unknown; errmsg?: unknown } | undefined;
-  try {
-    body = JSON.parse(res.text) as typeof body;
-  } catch {
-    body = undefined;
-  }
-  if (typeof body?.errcode !== 'number') {
-    if (res.status < 200 || res.status >= 300) return classifyHttp(res.status, res.headers.get('retry-after'), res.text);
-    return ChannelError.permanent(`DingTalk: unexpected answer (HTTP ${res.status}): ${snippet(res.text)}`);
-  }
-  if (body.errcode === 0) return null;
-  const message = `DingTalk errcode ${body.errcode}: ${snippet(String(body.errmsg ?? ''))}`;
-  if (THROTTLED.has(body.errcode)) return ChannelError.retryable(message, DINGTALK_THROTTLE_MS);
-  if (body.errcode === -1) return ChannelError.retryable(message);
-  return ChannelError.permanent(message);
+  return classifyBusinessCode(res, {
+    codeName: 'errcode',
+    platform: 'DingTalk',
+    read: (b) => ({ code: b.errcode, message: b.errmsg }),
+    retry: (code) => (THROTTLED.has(code) ? { retryAfterMs: DINGTALK_THROTTLE_MS } : code === -1 ? {} : null),
+  });
 }
 
 export async function sendDingtalk(msg: DingtalkMessage, url: string, secret?: string, timeoutMs?: number): Promise<void> {

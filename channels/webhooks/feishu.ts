@@ -14,7 +14,7 @@ import { ChannelError } from '../../src/types.js';
 import { localizedTitle } from '../../src/render/language.js';
 import { renderChatbot, type ChatbotParts } from '../../src/render/chatbot.js';
 import { utf8Bytes } from '../../src/render/measure.js';
-import { classifyHttp, postJson, snippet, type HttpResult } from './common.js';
+import { classifyBusinessCode, postJson, type HttpResult } from './common.js';
 
 /** Feishu's limit on a request body is 20 KB; we count 20,000 bytes of the JSON we send. */
 export const FEISHU_MAX_BODY_BYTES = 20_000;
@@ -83,21 +83,13 @@ const RETRYABLE = new Set([11232]);
 
 /** Feishu's answer as an error, or null when the message was accepted. */
 export function classifyFeishu(res: HttpResult): ChannelError | null {
-  if (res.status === 429 || res.status >= 500) return classifyHttp(res.status, res.headers.get('retry-after'), res.text);
-  let body: { code?: unknown; msg?: unknown; StatusCode?: unknown; StatusMessage?: unknown } | undefined;
-  try {
-    body = JSON.parse(res.text) as typeof body;
-  } catch {
-    body = undefined;
-  }
-  const code = typeof body?.code === 'number' ? body.code : body?.StatusCode;
-  if (typeof code !== 'number') {
-    if (res.status < 200 || res.status >= 300) return classifyHttp(res.status, res.headers.get('retry-after'), res.text);
-    return ChannelError.permanent(`Feishu: unexpected answer (HTTP ${res.status}): ${snippet(res.text)}`);
-  }
-  if (code === 0) return null;
-  const message = `Feishu code ${code}: ${snippet(String(body?.msg ?? body?.StatusMessage ?? ''))}`;
-  return RETRYABLE.has(code) ? ChannelError.retryable(message) : ChannelError.permanent(message);
+  return classifyBusinessCode(res, {
+    codeName: 'code',
+    platform: 'Feishu',
+    // Older hooks answer StatusCode/StatusMessage instead of code/msg.
+    read: (b) => ({ code: typeof b.code === 'number' ? b.code : b.StatusCode, message: b.msg ?? b.StatusMessage }),
+    retry: (code) => (RETRYABLE.has(code) ? {} : null),
+  });
 }
 
 export async function sendFeishu(msg: FeishuMessage, url: string, secret?: string, timeoutMs?: number): Promise<void> {

@@ -8,7 +8,7 @@ import { ChannelError } from '../../src/types.js';
 import { TEXT_SEPARATOR } from '../../src/render/language.js';
 import { renderChatbot, type ChatbotParts } from '../../src/render/chatbot.js';
 import { utf8Bytes } from '../../src/render/measure.js';
-import { classifyHttp, postJson, snippet, type HttpResult } from './common.js';
+import { classifyBusinessCode, postJson, type HttpResult } from './common.js';
 
 export const WECOM_MAX_BYTES = 4096;
 
@@ -39,20 +39,12 @@ const RETRYABLE = new Set([-1, 45009, 45033]);
 
 /** WeCom's answer as an error, or null when the message was accepted. */
 export function classifyWecom(res: HttpResult): ChannelError | null {
-  if (res.status === 429 || res.status >= 500) return classifyHttp(res.status, res.headers.get('retry-after'), res.text);
-  let body: { errcode?: unknown; errmsg?: unknown } | undefined;
-  try {
-    body = JSON.parse(res.text) as typeof body;
-  } catch {
-    body = undefined;
-  }
-  if (typeof body?.errcode !== 'number') {
-    if (res.status < 200 || res.status >= 300) return classifyHttp(res.status, res.headers.get('retry-after'), res.text);
-    return ChannelError.permanent(`WeCom: unexpected answer (HTTP ${res.status}): ${snippet(res.text)}`);
-  }
-  if (body.errcode === 0) return null;
-  const message = `WeCom errcode ${body.errcode}: ${snippet(String(body.errmsg ?? ''))}`;
-  return RETRYABLE.has(body.errcode) ? ChannelError.retryable(message) : ChannelError.permanent(message);
+  return classifyBusinessCode(res, {
+    codeName: 'errcode',
+    platform: 'WeCom',
+    read: (b) => ({ code: b.errcode, message: b.errmsg }),
+    retry: (code) => (RETRYABLE.has(code) ? {} : null),
+  });
 }
 
 export async function sendWecom(msg: WecomMessage, url: string, timeoutMs?: number): Promise<void> {

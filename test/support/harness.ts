@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { Redis } from 'ioredis';
+import { validateAnnouncement } from '../../src/announcement/schema.js';
 import { configSchema, type CrierConfig } from '../../src/config/schema.js';
 import { createServices, type Services } from '../../src/services.js';
 import { silentLogger } from '../../src/util/log.js';
@@ -172,4 +173,19 @@ export function fixture(name: string): Record<string, unknown> {
 export const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
 export function readFixture(rel: string): string {
   return readFileSync(`${SHARED}fixtures/${rel}`, 'utf8');
+}
+
+/** Validates a fixture (plus overrides) with the services' own schema and queues it. */
+export async function postFixture(s: Services, name: string, extra: Record<string, unknown> = {}): Promise<{ id: string; status: string }> {
+  const v = validateAnnouncement(s.producer.schema, { ...fixture(name), ...extra });
+  if (!v.ok) throw new Error(`fixture ${name} invalid: ${JSON.stringify(v.issues)}`);
+  return s.producer.create(v.value, { createdBy: 'test' });
+}
+
+/** Waits until the announcement is done or done_with_failures and returns its view. */
+export async function finalView(s: Services, id: string, timeoutMs = 20_000) {
+  return waitFor(async () => {
+    const v = await s.producer.view(id);
+    return v && (v.status === 'done' || v.status === 'done_with_failures') ? v : null;
+  }, { what: `announcement ${id} final`, timeoutMs });
 }

@@ -2,14 +2,13 @@
 // real Redis → the fake robots over HTTP, which check signatures with their own code.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhookChannels } from '../../../channels/webhooks/index.js';
-import { validateAnnouncement } from '../../../src/announcement/schema.js';
 import type { Services } from '../../../src/services.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
 import {
   decodeReferences, startFakeDingtalk, startFakeFeishu, startFakeWecom,
   type DingtalkMarkdown, type FakeRobot, type FeishuInteractive, type WecomMarkdown,
 } from '../../support/fake-chatbots.js';
-import { disposeServices, fixture, testConfig, testServices, waitFor } from '../../support/harness.js';
+import { disposeServices, finalView, postFixture, testConfig, testServices } from '../../support/harness.js';
 
 const DING_SECRET = 'SEC0123456789abcdef-ding';
 const FEISHU_SECRET = 'feishu-secret-0123456789';
@@ -39,18 +38,9 @@ async function start(opts: { dingSecret?: string } = {}) {
   workers = await startWorkers(s);
 }
 
-async function post(name: string) {
-  const v = validateAnnouncement(s.producer.schema, fixture(name));
-  if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  return s.producer.create(v.value, { createdBy: 'test' });
-}
+const post = (name: string) => postFixture(s, name);
 
-async function final(id: string) {
-  return waitFor(async () => {
-    const v = await s.producer.view(id);
-    return v && ['done', 'done_with_failures'].includes(v.status) ? v : null;
-  }, { what: 'announcement final', timeoutMs: 25_000 });
-}
+const final = (id: string) => finalView(s, id, 25_000);
 
 afterEach(async () => {
   await workers?.close();

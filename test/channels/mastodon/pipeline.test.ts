@@ -2,11 +2,10 @@
 // Mastodon instance over HTTP. Retries, permanent failures and lost replies as a user sees them.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMastodonChannel } from '../../../channels/mastodon.js';
-import { validateAnnouncement } from '../../../src/announcement/schema.js';
 import type { Services } from '../../../src/services.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
 import { countLikeMastodon, startFakeMastodon, type FakeMastodon } from '../../support/fake-mastodon.js';
-import { disposeServices, fixture, testConfig, testServices, waitFor } from '../../support/harness.js';
+import { disposeServices, finalView, postFixture, testConfig, testServices } from '../../support/harness.js';
 
 let fake: FakeMastodon;
 let s: Services;
@@ -20,18 +19,9 @@ async function start(maxCharacters = 500) {
   workers = await startWorkers(s);
 }
 
-async function post(name: string) {
-  const v = validateAnnouncement(s.producer.schema, fixture(name));
-  if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  return s.producer.create(v.value, { createdBy: 'test' });
-}
+const post = (name: string) => postFixture(s, name);
 
-async function final(id: string) {
-  return waitFor(async () => {
-    const v = await s.producer.view(id);
-    return v && ['done', 'done_with_failures'].includes(v.status) ? v : null;
-  }, { what: 'announcement final' });
-}
+const final = (id: string) => finalView(s, id);
 
 beforeEach(async () => {
   await start();

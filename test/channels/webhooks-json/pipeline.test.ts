@@ -2,10 +2,9 @@
 // a receiver over HTTP that verifies X-Crier-Signature on its own.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJsonWebhookChannel } from '../../../channels/webhooks/json.js';
-import { validateAnnouncement } from '../../../src/announcement/schema.js';
 import type { Services } from '../../../src/services.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
-import { disposeServices, fixture, testConfig, testServices, waitFor } from '../../support/harness.js';
+import { disposeServices, finalView, postFixture, testConfig, testServices } from '../../support/harness.js';
 import { startJsonReceiver, type JsonReceiver } from './receiver.js';
 
 const SECRET = 'whsec-test-0123456789';
@@ -22,18 +21,9 @@ async function start(hook: Record<string, unknown> = {}) {
   workers = await startWorkers(s);
 }
 
-async function post(name: string) {
-  const v = validateAnnouncement(s.producer.schema, fixture(name));
-  if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  return s.producer.create(v.value, { createdBy: 'test' });
-}
+const post = (name: string) => postFixture(s, name);
 
-async function final(id: string) {
-  return waitFor(async () => {
-    const v = await s.producer.view(id);
-    return v && ['done', 'done_with_failures'].includes(v.status) ? v : null;
-  }, { what: 'announcement final' });
-}
+const final = (id: string) => finalView(s, id);
 
 afterEach(async () => {
   await workers.close();
