@@ -4,6 +4,7 @@ import type { Worker } from 'bullmq';
 import type { Services } from '../src/services.js';
 import { startDispatchWorker } from './dispatch.js';
 import { startDeliverWorker, type DeliverWorkerOptions } from './deliver.js';
+import { startConfirmationWorker } from '../src/subscriptions/worker.js';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -28,6 +29,7 @@ export async function startWorkers(s: Services, opts: StartWorkersOptions = {}):
     workers.push(startDispatchWorker(s, opts));
     await recoverDispatches(s);
   }
+  if (names.includes('email')) workers.push(await startConfirmationWorker(s)); // also loads the token secret e-mail needs
   for (const name of names) workers.push(startDeliverWorker(s, s.channels.get(name)!, opts));
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   return {

@@ -138,6 +138,115 @@ export class SubscriberStore {
   async countActive(channel: string): Promise<number> {
     return this.redis.zcard(this.keys.activeSubscribers(channel));
   }
+
+  // ---- Listing, search, export and counts (admin API, issue 4) ----------------------------
+  // Subscriber ids are `s<base36 sequence>` (upsert above), so walking the sequence numbers
+  // from the counter down (or up) visits every subscriber, whatever its status, exactly once:
+  // a deterministic cursor that new subscribers and removals never shift. Gaps (a removed
+  // subscriber, a sequence number spent by a lost upsert race) are skipped.
+
+  /** The sequence counter: no subscriber has a higher sequence number. */
+  async lastSequence(): Promise<number> {
+    return Number((await this.redis.get(this.keys.subscriberSeq)) ?? 0);
+  }
+
+  /** Subscribers in sequence order from `from` (inclusive) towards 1 or `to`, read `chunk` at a time. */
+  private async *walk(from: number, to: number, chunk = 500): AsyncGenerator<{ seq: number; sub: Subscriber }> {
+    const step = from <= to ? 1 : -1;
+    for (let n = from; step > 0 ? n <= to : n >= to; n += step * chunk) {
+      const seqs: number[] = [];
+      for (let i = 0; i < chunk; i++) {
+        const m = n + step * i;
+        if (step > 0 ? m > to : m < to) break;
+        seqs.push(m);
+      }
+      const p = this.redis.pipeline();
+      for (const m of seqs) p.hgetall(this.keys.subscriber(`s${m.toString(36)}`));
+      const rows = (await p.exec()) ?? [];
+      for (let i = 0; i < seqs.length; i++) {
+        const h = rows[i]?.[1] as Record<string, string> | undefined;
+        if (h && h.id) yield { seq: seqs[i], sub: deserialize(h) };
+      }
+    }
+  }
+
+  /**
+   * One page of subscribers, newest first, of any status unless `status` is given. `q` keeps
+   * those whose address contains it (case-insensitive). `cursor` is the `next` of the previous
+   * page (a sequence number); `next` is null after the last page. A page holds up to `limit`
+   * subscribers and may hold fewer (or none) without being the last when few match.
+   */
+  async list(opts: { channel?: string; status?: SubscriberStatus; q?: string; cursor?: string | null; limit: number; scanLimit?: number }): Promise<{ items: Subscriber[]; next: string | null }> {
+    const top = opts.cursor ? Number(opts.cursor) - 1 : await this.lastSequence();
+    if (!(top >= 1)) return { items: [], next: null };
+    const q = opts.q?.trim().toLowerCase();
+    // A page reads at most this many sequence numbers, so a search matching little stays cheap.
+    const floor = Math.max(1, top - (opts.scanLimit ?? 20_000) + 1);
+    const items: Subscriber[] = [];
+    for await (const { seq, sub } of this.walk(top, floor)) {
+      if (opts.channel && sub.channel !== opts.channel) continue;
+      if (opts.status && sub.status !== opts.status) continue;
+      if (q && !sub.address.toLowerCase().includes(q)) continue;
+      items.push(sub);
+      if (items.length >= opts.limit) return { items, next: seq > 1 ? String(seq) : null };
+    }
+    // The page did not fill: everything down to `floor` was read; go on below it next time.
+    return { items, next: floor > 1 ? String(floor) : null };
+  }
+
+  /** Every subscriber (of a channel, of a status), oldest first: for exports. */
+  async *iterate(opts: { channel?: string; status?: SubscriberStatus } = {}): AsyncGenerator<Subscriber> {
+    const top = await this.lastSequence();
+    if (top < 1) return;
+    for await (const { sub } of this.walk(1, top)) {
+      if (opts.channel && sub.channel !== opts.channel) continue;
+      if (opts.status && sub.status !== opts.status) continue;
+      yield sub;
+    }
+  }
+
+  /**
+   * Counts per channel: subscribers by status, and for the active ones by chosen topic ("*"
+   * for everything), by language, and how many an announcement of each topic reaches.
+   */
+  async counts(topicIds: readonly string[]): Promise<Record<string, ChannelCounts>> {
+    const out: Record<string, ChannelCounts> = {};
+    for await (const sub of this.iterate()) {
+      const c = (out[sub.channel] ??= emptyCounts(topicIds));
+      c.total += 1;
+      c.statuses[sub.status] = (c.statuses[sub.status] ?? 0) + 1;
+      if (sub.status !== 'active') continue;
+      c.active += 1;
+      c.languages[sub.language] = (c.languages[sub.language] ?? 0) + 1;
+      for (const t of sub.topics) c.topics[t] = (c.topics[t] ?? 0) + 1;
+      for (const t of topicIds) if (topicsMatch(sub.topics, [t])) c.reach[t] += 1;
+    }
+    return out;
+  }
+}
+
+export interface ChannelCounts {
+  /** Every stored subscriber of the channel, whatever the status. */
+  total: number;
+  statuses: Record<SubscriberStatus, number>;
+  active: number;
+  /** Active subscribers by language preference. */
+  languages: Record<LangPref, number>;
+  /** Active subscribers by chosen topic; "*" counts those who chose everything. */
+  topics: Record<string, number>;
+  /** Per configured topic: active subscribers an announcement of that topic reaches. */
+  reach: Record<string, number>;
+}
+
+export function emptyCounts(topicIds: readonly string[]): ChannelCounts {
+  return {
+    total: 0,
+    statuses: { pending: 0, active: 0, unsubscribed: 0, bounced: 0, blocked: 0 },
+    active: 0,
+    languages: { en: 0, zh: 0, both: 0 },
+    topics: {},
+    reach: Object.fromEntries(topicIds.map((t) => [t, 0])),
+  };
 }
 
 function serialize(s: Subscriber): Record<string, string> {
