@@ -6,6 +6,7 @@ import type { Services } from '../src/services.js';
 import { deliverQueueName, type DeliverJob } from '../src/queue/queues.js';
 import { ChannelError, type Announcement, type Channel, type Recipient } from '../src/types.js';
 import { createRedis } from '../src/redis/connection.js';
+import { recordRateLimitWait, recordRetry } from '../src/metrics/stats.js';
 
 export interface DeliverWorkerOptions {
   lockMs?: number;
@@ -31,6 +32,7 @@ export function startDeliverWorker(s: Services, channel: Channel, opts: DeliverW
     lockDuration: opts.lockMs ?? s.config.delivery.lockMs,
     stalledInterval: opts.lockMs ?? s.config.delivery.lockMs,
     maxStalledCount: 1000,
+    metrics: { maxDataPoints: 120 }, // per-minute completed jobs for the dashboard's throughput chart (2 h)
     settings: { backoffStrategy: (attemptsMade, _type, err) => backoffDelay(attemptsMade, s.config.delivery.backoffMs, err) },
   });
   worker.on('error', (err) => log.error('worker error', { error: err.message }));
@@ -82,20 +84,24 @@ async function deliverOne(
     // The last try died between "sending" and its outcome: the message may have gone out.
     await s.deliveries.transition(ann.id, channel.name, r.id, 'sending', ['sending'], { possibleDuplicate: true });
   }
-  if (channel.limits.perSecond) await s.limiter.acquire(s.keys.rate(channel.name), channel.limits.perSecond);
+  let waitedMs = 0;
+  if (channel.limits.perSecond) waitedMs += await s.limiter.acquire(s.keys.rate(channel.name), channel.limits.perSecond);
   if (channel.limits.perTargetPerSecond) {
-    await s.limiter.acquire(s.keys.rate(`${channel.name}:${r.id}`), channel.limits.perTargetPerSecond);
+    waitedMs += await s.limiter.acquire(s.keys.rate(`${channel.name}:${r.id}`), channel.limits.perTargetPerSecond);
   }
+  await recordRateLimitWait(s, channel.name, waitedMs); // metrics: never throws
   const deliveryId = `${ann.id}.${channel.name.replace(/:/g, '.')}.${r.id}`;
   try {
     const msg = channel.render(ann, r);
     const res = await channel.send(msg, r, { id: deliveryId, attempt: job.attemptsMade + 1 });
+    // The sent transition also observes the delivery's latency (metrics), in the same Lua step.
     await s.deliveries.transition(ann.id, channel.name, r.id, 'sent', ['sending'], { error: null, externalId: res.externalId ?? null });
     return undefined;
   } catch (e) {
     const err = e instanceof ChannelError ? e : ChannelError.retryable(e instanceof Error ? e.message : String(e), undefined, e);
     if (err.kind === 'retryable' && !lastAttempt) {
       await s.deliveries.transition(ann.id, channel.name, r.id, 'queued', ['sending'], { error: err.message });
+      await recordRetry(s, channel.name); // metrics: never throws
       return err;
     }
     const gone = err.kind === 'recipientGone';

@@ -13,8 +13,8 @@ Exit codes:
   0  success (post --wait: every delivery went out)
   1  failure: invalid announcement, Redis unreachable, a check failed, not found
   2  invalid configuration or a usage error
-  3  post --wait: done, but some deliveries failed (reasons are listed)
-  4  post --wait: the announcement was cancelled
+  3  post --wait, status ID --watch: done, but some deliveries failed (reasons are listed)
+  4  post --wait, status ID --watch: the announcement was cancelled
   130/143  stopped by a second Ctrl-C / SIGTERM before shutting down cleanly`;
 
 function configOption(): Option {
@@ -61,6 +61,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('status')
     .description('queue depths and the newest announcements, or one announcement with its per-channel counts')
     .argument('[id]', 'announcement id')
+    .option('--watch', 'with an id: follow its per-channel progress live until it is done; exit codes as post --wait')
     .addOption(configOption())
     .action(run(async () => (await import('./commands/status.js')).statusCommand));
   program

@@ -24,14 +24,3 @@ export async function failedDeliveries(s: Services, view: AnnouncementView, limi
   } while (cursor && found.length < limit);
   return found.slice(0, limit);
 }
-
-export async function failureLines(s: Services, view: AnnouncementView, limit = 20): Promise<string[]> {
-  const failedCount = Object.values(view.deliveries).reduce((n, c) => n + c.failed, 0);
-  if (failedCount === 0) return [];
-  const failed = await failedDeliveries(s, view, limit);
-  const more = failedCount > failed.length ? ` (first ${failed.length} shown)` : '';
-  return [
-    `Failures: ${failedCount}${more}`,
-    ...failed.map((d) => `  ${d.channel}  ${d.address || d.recipient}: ${d.error ?? 'no reason recorded'}`),
-  ];
-}

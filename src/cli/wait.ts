@@ -1,36 +1,62 @@
-// `crier post --wait`: follows the event stream until the announcement is final, redrawing
-// its per-channel counts on every batch of its events (and every 2 s, in case one was missed).
+// `crier post --wait` and `crier status ID --watch`: follow the event stream until the
+// announcement is final, re-reading its per-channel counts after each batch of its events (and
+// every 2 s, in case one was missed) and handing them to LiveProgress, which draws bars on a
+// terminal and throttled plain lines elsewhere. Then the closing report: totals and the
+// failures grouped by reason.
 import { watchEvents } from '../events/watch.js';
 import type { AnnouncementView } from '../producer.js';
 import type { Services } from '../services.js';
-import type { AnnouncementStatus } from '../types.js';
-import { ProgressView, type ProgressOut } from './progress.js';
+import type { AnnouncementStatus, DeliveryRecord } from '../types.js';
+import { totalsLine } from './report.js';
+import { LiveProgress, failureSummaryLines, groupFailures, type LiveProgressOptions, type ProgressOut } from './progress.js';
 
 export const FINAL_ANNOUNCEMENT_STATUSES: readonly AnnouncementStatus[] = ['done', 'done_with_failures', 'cancelled'];
 
-export async function waitUntilFinal(
-  s: Services,
-  id: string,
-  opts: { fromId: string; out: ProgressOut; safetyMs?: number },
-): Promise<AnnouncementView> {
-  const progress = new ProgressView(opts.out);
+export interface WaitOptions extends LiveProgressOptions {
+  /** Stream position to read after: taken before the announcement was created (post) or read (status). */
+  fromId: string;
+  out: ProgressOut;
+  /** Re-read this often even without events (default 2 s). */
+  safetyMs?: number;
+}
+
+export async function waitUntilFinal(s: Services, id: string, opts: WaitOptions): Promise<AnnouncementView> {
+  const progress = new LiveProgress(opts.out, opts);
   const stop = new AbortController();
   let finish!: (v: AnnouncementView) => void;
   const final = new Promise<AnnouncementView>((resolve) => (finish = resolve));
 
-  // Re-reads run one at a time, in order: the last drawn state is the newest.
-  let chain = Promise.resolve();
-  const refresh = () => {
-    chain = chain
-      .then(async () => {
-        if (stop.signal.aborted) return;
-        const view = await s.producer.view(id);
-        if (!view) return;
+  // One read at a time; events arriving during a read ask for one more read after it, so the
+  // last state shown is never older than the last event.
+  let reading: Promise<void> | null = null;
+  let again = false;
+  const refresh = (): void => {
+    if (stop.signal.aborted) return;
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = (async () => {
+      do {
+        again = false;
+        let view: AnnouncementView | null = null;
+        try {
+          view = await s.producer.view(id);
+        } catch {
+          // Redis hiccup: the next event or tick reads again.
+        }
+        if (!view || stop.signal.aborted) continue;
+        if (FINAL_ANNOUNCEMENT_STATUSES.includes(view.status)) {
+          progress.finish(view);
+          stop.abort();
+          finish(view);
+          return;
+        }
         progress.update(view);
-        if (FINAL_ANNOUNCEMENT_STATUSES.includes(view.status)) finish(view);
-      })
-      .catch(() => {}); // Redis hiccup: the next event or tick reads again.
-    return chain;
+      } while (again && !stop.signal.aborted);
+    })().finally(() => {
+      reading = null;
+    });
   };
 
   const timer = setInterval(refresh, opts.safetyMs ?? 2000);
@@ -39,13 +65,40 @@ export async function waitUntilFinal(
     signal: stop.signal,
     onEvents: (events) => (events.some((e) => e.ann === id) ? refresh() : undefined),
   });
-  void refresh();
+  refresh();
   try {
     return await final;
   } finally {
     clearInterval(timer);
+    progress.stop();
     stop.abort();
     await watching.catch(() => {});
-    await chain;
+    await reading;
   }
+}
+
+/** Reads at most this many failed records to group them (the counters give the exact total). */
+export const MAX_FAILURES_READ = 10_000;
+
+/** Every failed delivery of the announcement, up to `max`, streamed channel by channel. */
+export async function readFailures(s: Services, view: Pick<AnnouncementView, 'id' | 'channels'>, max = MAX_FAILURES_READ): Promise<DeliveryRecord[]> {
+  const found: DeliveryRecord[] = [];
+  for (const channel of view.channels) {
+    for await (const rec of s.deliveries.recordsWithStatus(view.id, channel, 'failed')) {
+      found.push(rec);
+      if (found.length >= max) return found;
+    }
+  }
+  return found;
+}
+
+/** The closing lines: totals, then the failures grouped by reason (up to `limit` reasons). */
+export async function finalReport(s: Services, view: AnnouncementView, limit = 20): Promise<string[]> {
+  const lines = [totalsLine(view)];
+  const failedCount = Object.values(view.deliveries).reduce((n, c) => n + c.failed, 0);
+  if (failedCount > 0) {
+    const records = await readFailures(s, view);
+    lines.push(...failureSummaryLines(groupFailures(records), failedCount, { limit, scanned: records.length }));
+  }
+  return lines;
 }

@@ -40,6 +40,7 @@ export class DeliveryLog {
       this.keys.deliveries(annId, channel),
       this.keys.counters(annId),
       this.keys.events,
+      this.keys.stats,
       channel, new Date().toISOString(), String(this.retentionSeconds), annId, EVENTS_MAXLEN,
       ...args,
     );
@@ -63,6 +64,7 @@ export class DeliveryLog {
       this.keys.counters(annId),
       this.keys.announcement(annId),
       this.keys.events,
+      this.keys.stats,
       channel, recipientId, status, from.join(','), JSON.stringify(patch),
       opts.countAttempt ? '1' : '0', new Date().toISOString(), String(this.retentionSeconds), annId, EVENTS_MAXLEN,
     );

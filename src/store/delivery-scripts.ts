@@ -2,6 +2,19 @@
 // announcement's completion happen in one atomic step, so two workers (or a crash between
 // two commands) can never leave the counts and the log disagreeing.
 import type { Redis } from 'ioredis';
+import { LATENCY_BUCKETS } from '../metrics/stats.js';
+
+// The latency histogram's buckets as a Lua table of { upper bound in ms, label }; the labels
+// are what bucketFor() gives, so the metrics reader finds them.
+const LUA_BUCKETS = `{${LATENCY_BUCKETS.map((b) => `{${Math.round(b * 1000)}, '${String(b)}'}`).join(', ')}}`;
+
+// Redis's own clock: one clock for every worker machine, so a latency never mixes two.
+const NOW_MS = `
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
 
 // Marks the announcement done / done_with_failures once every channel's fan-out has
 // finished and no delivery is queued or sending.
@@ -17,18 +30,19 @@ local function maybeComplete(cnt, ann, events, annId, now, maxlen)
   redis.call('HSET', ann, 'status', final, 'completedAt', now)
   redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', 'announcement', 'ann', annId, 'status', final)
 end
+${NOW_MS}
 local function bump(cnt, channel, status, by)
   redis.call('HINCRBY', cnt, channel .. '|' .. status, by)
   redis.call('HINCRBY', cnt, '*|' .. status, by)
 end
 `;
 
-// KEYS: dlv, cnt, ann, events
+// KEYS: dlv, cnt, ann, events, stats (fleet-wide metrics counters, see src/metrics/stats.ts)
 // ARGV: channel, recipient, newStatus, allowedFrom (comma list; "new" = may create),
 //       patchJSON, incAttempts, now, ttlSeconds, annId, eventsMaxLen
 // Returns { applied (1|0), oldStatus, recordJSON }
 const TRANSITION = `${MAYBE_COMPLETE}
-local dlv, cnt, ann, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local dlv, cnt, ann, events, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local channel, recipient, newStatus = ARGV[1], ARGV[2], ARGV[3]
 local allowed = ',' .. ARGV[4] .. ','
 local patch = cjson.decode(ARGV[5])
@@ -46,6 +60,13 @@ else
           error = cjson.null, externalId = cjson.null }
 end
 for k, v in pairs(patch) do rec[k] = v end
+-- Entering the queue afresh (created, or a failed one retried; not a retryable failure's
+-- re-queue): the start of the delivery latency (metrics) and one more "queued" delivery.
+local enters = newStatus == 'queued' and old ~= 'sending' and old ~= 'queued'
+if enters then
+  rec.queuedAt = now
+  rec.queuedAtMs = nowMs()
+end
 rec.status = newStatus
 rec.attempts = rec.attempts + tonumber(ARGV[6])
 rec.updatedAt = now
@@ -58,6 +79,20 @@ else
   if redis.call('TTL', dlv) < 0 then redis.call('EXPIRE', dlv, ttl) end
 end
 bump(cnt, channel, newStatus, 1)
+if enters or newStatus == 'sent' or newStatus == 'failed' or newStatus == 'skipped' then
+  redis.call('HINCRBY', stats, 'dlv|' .. channel .. '|' .. newStatus, 1)
+end
+-- Delivery latency, queued to sent, observed in the same step (no extra round trip per send).
+if newStatus == 'sent' and type(rec.queuedAtMs) == 'number' then
+  local ms = math.max(0, nowMs() - rec.queuedAtMs)
+  local le = '+Inf'
+  for _, b in ipairs(${LUA_BUCKETS}) do
+    if ms <= b[1] then le = b[2]; break end
+  end
+  redis.call('HINCRBY', stats, 'lat|' .. channel .. '|' .. le, 1)
+  redis.call('HINCRBY', stats, 'lat_sum_ms|' .. channel, ms)
+  redis.call('HINCRBY', stats, 'lat_n|' .. channel, 1)
+end
 local err = rec.error
 if err == cjson.null or err == nil then err = '' end
 redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', 'delivery', 'ann', annId,
@@ -73,23 +108,25 @@ return {1, old, out}
 `;
 
 // Writes many deliveries as queued; existing ones are left alone (a repeated fan-out page).
-// KEYS: dlv, cnt, events
+// KEYS: dlv, cnt, events, stats
 // ARGV: channel, now, ttlSeconds, annId, eventsMaxLen, then (recipient, address, language, subscriberId)*
 // Returns the number created.
-const ENQUEUE_MANY = `
-local dlv, cnt, events = KEYS[1], KEYS[2], KEYS[3]
+const ENQUEUE_MANY = `${NOW_MS}
+local dlv, cnt, events, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local queuedAtMs = nowMs()
 local channel, now, ttl, annId, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local created = 0
 for i = 6, #ARGV, 4 do
   local rec = cjson.encode({ channel = channel, recipient = ARGV[i], address = ARGV[i + 1], language = ARGV[i + 2],
     subscriberId = ARGV[i + 3], status = 'queued', attempts = 0, error = cjson.null, externalId = cjson.null,
-    updatedAt = now })
+    updatedAt = now, queuedAt = now, queuedAtMs = queuedAtMs })
   created = created + redis.call('HSETNX', dlv, ARGV[i], rec)
 end
 if created > 0 then
   for _, f in ipairs({channel .. '|total', channel .. '|queued', '*|total', '*|queued'}) do
     redis.call('HINCRBY', cnt, f, created)
   end
+  redis.call('HINCRBY', stats, 'dlv|' .. channel .. '|queued', created)
   if redis.call('TTL', dlv) < 0 then redis.call('EXPIRE', dlv, ttl) end
   redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', 'queued', 'ann', annId,
     'channel', channel, 'count', tostring(created))
@@ -110,11 +147,11 @@ return 1
 
 export interface DeliveryScripts {
   crierTransition(
-    dlv: string, cnt: string, ann: string, events: string,
+    dlv: string, cnt: string, ann: string, events: string, stats: string,
     channel: string, recipient: string, status: string, allowedFrom: string, patch: string,
     incAttempts: string, now: string, ttl: string, annId: string, maxlen: string,
   ): Promise<[number, string, string]>;
-  crierEnqueueMany(dlv: string, cnt: string, events: string, ...args: string[]): Promise<number>;
+  crierEnqueueMany(dlv: string, cnt: string, events: string, stats: string, ...args: string[]): Promise<number>;
   crierFanoutDone(fan: string, cnt: string, ann: string, events: string, channel: string, now: string, annId: string, maxlen: string): Promise<number>;
 }
 
@@ -122,8 +159,8 @@ export interface DeliveryScripts {
 export function withDeliveryScripts(redis: Redis): Redis & DeliveryScripts {
   const r = redis as Redis & DeliveryScripts & { __crierScripts?: true };
   if (!r.__crierScripts) {
-    redis.defineCommand('crierTransition', { numberOfKeys: 4, lua: TRANSITION });
-    redis.defineCommand('crierEnqueueMany', { numberOfKeys: 3, lua: ENQUEUE_MANY });
+    redis.defineCommand('crierTransition', { numberOfKeys: 5, lua: TRANSITION });
+    redis.defineCommand('crierEnqueueMany', { numberOfKeys: 4, lua: ENQUEUE_MANY });
     redis.defineCommand('crierFanoutDone', { numberOfKeys: 4, lua: FANOUT_DONE });
     r.__crierScripts = true;
   }

@@ -1,49 +1,18 @@
-// The pieces under `post --wait`: the progress block (terminal and plain) and the event-stream
-// watcher, which the dashboard will reuse.
+// The pieces under `post --wait`: the plain progress line and the event-stream watcher
+// (the bars themselves are tested in progress-bars.test.ts).
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { watchEvents, type CrierEvent } from '../../src/events/watch.js';
-import type { AnnouncementView } from '../../src/producer.js';
 import type { DeliveryCounts } from '../../src/store/deliveries.js';
-import { ProgressView, countsLine } from '../../src/cli/progress.js';
+import { countsLine } from '../../src/cli/progress.js';
 import { redisUrl, uniquePrefix, waitFor } from '../support/harness.js';
 
 const counts = (c: Partial<DeliveryCounts>): DeliveryCounts => ({ total: 0, queued: 0, sending: 0, sent: 0, failed: 0, skipped: 0, ...c });
-
-function view(status: AnnouncementView['status'], deliveries: Record<string, DeliveryCounts>): AnnouncementView {
-  return { status, deliveries, channels: Object.keys(deliveries) } as AnnouncementView;
-}
-
-function sink(isTTY: boolean) {
-  const chunks: string[] = [];
-  return { out: { isTTY, write: (c: string) => chunks.push(c) }, chunks };
-}
 
 describe('progress lines', () => {
   it('reads "email  12/30 sent, 1 failed, 17 queued", counting those being sent as queued', () => {
     expect(countsLine('email', counts({ total: 30, sent: 12, failed: 1, queued: 15, sending: 2 }))).toBe('email  12/30 sent, 1 failed, 17 queued');
     expect(countsLine('rss', counts({ total: 1, skipped: 1 }), 5)).toBe('rss    0/1 sent, 0 failed, 0 queued, 1 skipped');
-  });
-
-  it('prints only what changed when not on a terminal', () => {
-    const { out, chunks } = sink(false);
-    const p = new ProgressView(out);
-    p.update(view('dispatching', { email: counts({ total: 2, queued: 2 }), rss: counts({ total: 1, queued: 1 }) }));
-    p.update(view('dispatching', { email: counts({ total: 2, queued: 2 }), rss: counts({ total: 1, queued: 1 }) }));
-    p.update(view('dispatching', { email: counts({ total: 2, sent: 1, queued: 1 }), rss: counts({ total: 1, queued: 1 }) }));
-    expect(chunks.join('')).toBe(
-      'status: dispatching\n  email  0/2 sent, 0 failed, 2 queued\n  rss    0/1 sent, 0 failed, 1 queued\n' +
-        '  email  1/2 sent, 0 failed, 1 queued\n',
-    );
-  });
-
-  it('redraws the block in place on a terminal', () => {
-    const { out, chunks } = sink(true);
-    const p = new ProgressView(out);
-    p.update(view('dispatching', { email: counts({ total: 2, queued: 2 }) }));
-    p.update(view('done', { email: counts({ total: 2, sent: 2 }) }));
-    expect(chunks[0]).toBe('\x1b[2Kstatus: dispatching\n\x1b[2K  email  0/2 sent, 0 failed, 2 queued\n');
-    expect(chunks[1]).toBe('\x1b[2F\x1b[2Kstatus: done\n\x1b[2K  email  2/2 sent, 0 failed, 0 queued\n');
   });
 });
 

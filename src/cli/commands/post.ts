@@ -7,8 +7,7 @@ import { lastEventId } from '../../events/watch.js';
 import { createServices } from '../../services.js';
 import { createLogger } from '../../util/log.js';
 import { readAnnouncementFile } from '../announcement-file.js';
-import { failureLines, totalsLine } from '../report.js';
-import { waitUntilFinal } from '../wait.js';
+import { finalReport, waitUntilFinal } from '../wait.js';
 
 export function cliUser(): string {
   try {
@@ -35,8 +34,7 @@ export async function postCommand(file: string, opts: { config?: string; wait?: 
       console.log(`Scheduled for ${at}; waiting until it has gone out (Ctrl-C stops waiting, not the announcement).`);
     }
     const view = await waitUntilFinal(s, id, { fromId, out: process.stdout });
-    console.log(totalsLine(view));
-    for (const line of await failureLines(s, view)) console.log(line);
+    for (const line of await finalReport(s, view)) console.log(line);
     if (view.status === 'done_with_failures') return EXIT.doneWithFailures;
     if (view.status === 'cancelled') return EXIT.cancelled;
     return EXIT.ok;

@@ -1,25 +1,27 @@
-// `crier status [ID]`: queue depths and the newest announcements, or one announcement in detail.
+// `crier status [ID] [--watch]`: queue depths and the newest announcements, or one announcement
+// in detail with a progress bar per channel (followed live until it is final with --watch).
 import { loadStartupConfig } from '../../bootstrap/config.js';
 import { EXIT, ExitError } from '../../bootstrap/errors.js';
 import { requireRedis } from '../../bootstrap/redis.js';
+import { lastEventId } from '../../events/watch.js';
 import { enabledChannelNames } from '../../config/schema.js';
 import { deliverQueueName } from '../../queue/queues.js';
 import { localizedTitle } from '../../render/language.js';
 import { createServices, type Services } from '../../services.js';
 import type { Announcement } from '../../types.js';
 import { createLogger } from '../../util/log.js';
-import { channelLines } from '../progress.js';
-import { failureLines, totalsLine } from '../report.js';
+import { colorEnabled, renderBars, rowsOf } from '../progress.js';
+import { FINAL_ANNOUNCEMENT_STATUSES, finalReport, waitUntilFinal } from '../wait.js';
 
 const COUNTS = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
-export async function statusCommand(id: string | undefined, opts: { config?: string }): Promise<number> {
+export async function statusCommand(id: string | undefined, opts: { config?: string; watch?: boolean }): Promise<number> {
   const { config } = loadStartupConfig(opts.config);
   await requireRedis(config);
   const s = createServices(config, { log: createLogger('crier', 'warn') });
   try {
-    if (id) await printOne(s, id);
-    else await printOverview(s);
+    if (id) return await printOne(s, id, opts.watch === true);
+    await printOverview(s);
     return EXIT.ok;
   } finally {
     await s.close();
@@ -72,8 +74,11 @@ async function printOverview(s: Services): Promise<void> {
   for (const line of table(annRows)) console.log(`  ${line}`);
 }
 
-async function printOne(s: Services, id: string): Promise<void> {
-  const view = await s.producer.view(id);
+/** Exit code: 0; with --watch the same as post --wait (3 some failed, 4 cancelled). */
+async function printOne(s: Services, id: string, watch: boolean): Promise<number> {
+  // The stream position before the first read, so no event after it can be missed.
+  const fromId = watch ? await lastEventId(s.redis, s.keys.events) : '$';
+  let view = await s.producer.view(id);
   if (!view) throw new ExitError(`No announcement with id "${id}" (key prefix "${s.config.redis.prefix}").`, EXIT.failure);
   const tz = s.config.library.timezone;
   const rows = [
@@ -87,8 +92,18 @@ async function printOne(s: Services, id: string): Promise<void> {
   ];
   if (view.expiresAt) rows.push(['expires', `${when(s, view.expiresAt)} (${tz})`]);
   for (const line of table(rows)) console.log(line);
-  console.log('deliveries:');
-  for (const line of channelLines(view)) console.log(`  ${line}`);
-  console.log(totalsLine(view));
-  for (const line of await failureLines(s, view)) console.log(line);
+  const final = FINAL_ANNOUNCEMENT_STATUSES.includes(view.status);
+  if (watch && !final) {
+    view = await waitUntilFinal(s, id, { fromId, out: process.stdout });
+  } else {
+    const out = process.stdout;
+    console.log('deliveries:');
+    const bars = renderBars(rowsOf(view), { tty: Boolean(out.isTTY), color: colorEnabled(out), columns: (out.columns || 80) - 2, final });
+    for (const line of bars) console.log(`  ${line}`);
+  }
+  for (const line of await finalReport(s, view)) console.log(line);
+  if (!watch) return EXIT.ok;
+  if (view.status === 'done_with_failures') return EXIT.doneWithFailures;
+  if (view.status === 'cancelled') return EXIT.cancelled;
+  return EXIT.ok;
 }

@@ -1,0 +1,34 @@
+// GET /metrics: Prometheus text (src/metrics/registry.ts documents every series). Public by
+// default; with `metrics: { public: false }` in the configuration only an admin token gets it
+// (401 without a valid token, 403 for a librarian's), checked before Redis is touched.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../../services.js';
+import { createMetrics } from '../../metrics/registry.js';
+import type { Auth } from '../auth.js';
+
+export async function metricsRoutes(app: FastifyInstance, opts: { s: Services; auth: Auth }): Promise<void> {
+  const { s, auth } = opts;
+  const metrics = createMetrics(s);
+
+  const adminOnly = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (s.config.metrics.public) return;
+    const principal = auth.identify(req.headers.authorization);
+    if (!principal) {
+      await reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer')
+        .send({ error: 'unauthorized', message: 'send an admin API token: "Authorization: Bearer <token>"' });
+      return;
+    }
+    if (principal.role !== 'admin') {
+      await reply.code(403).send({ error: 'forbidden', message: `the ${principal.role} role may not read /metrics` });
+      return;
+    }
+    req.principal = { ...principal };
+  };
+
+  app.get('/metrics', { onRequest: adminOnly }, async (_req, reply) => {
+    const body = await metrics.metrics();
+    return reply.header('Content-Type', metrics.contentType).header('Cache-Control', 'no-store').send(body);
+  });
+}
