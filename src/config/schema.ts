@@ -98,6 +98,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('0.0.0.0'),
       port: z.number().int().min(0).max(65535).default(8080),
+      /** Behind a reverse proxy: trust its X-Forwarded-For/-Proto headers. */
+      trustProxy: z.boolean().default(false),
     })
     .prefault({}),
   redis: z
@@ -153,6 +155,12 @@ export const configSchema = z.strictObject({
       /** HMAC secret for confirm and unsubscribe tokens. */
       secret: z.string().min(16, 'must be at least 16 characters').optional(),
       confirmTtlHours: z.number().positive().default(72),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      /** GET /metrics answers anyone; false: only with an admin token (Authorization: Bearer). */
+      public: z.boolean().default(true),
     })
     .prefault({}),
 });

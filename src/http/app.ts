@@ -8,6 +8,7 @@ import { HttpError } from './errors.js';
 import { announcementRoutes } from './routes/announcements.js';
 import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes, watchRedis } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { subscriberImportRoutes } from './routes/subscribers-import.js';
 import { adminRoutes } from '../admin/index.js';
 import { subscriberAdminRoutes } from './routes/subscribers-admin.js';
@@ -47,6 +48,8 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: MAX_REQUEST_BYTES,
+    // Client IPs (subscription rate limits) and https detection (admin cookies) behind a proxy.
+    trustProxy: s.config.server.trustProxy,
     return503OnClosing: true,
     // Errors raised before routing (a malformed URL) bypass the error handler below.
     frameworkErrors: (err, _req, reply) => {
@@ -94,6 +97,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(feedRoutes, { s });
   await app.register(announcementRoutes, { s, auth });
   await app.register(subscriberImportRoutes, { s, auth });
+  await app.register(metricsRoutes, { s, auth });
   await app.register(adminRoutes, { s, auth });
   await app.register(subscriptionRoutes, { s });
   await app.register(subscriberAdminRoutes, { s, auth });

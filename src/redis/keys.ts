@@ -20,6 +20,11 @@
 //                                        capped; they name the subscriber id, never the address
 //   <p>:rss:items                zset    announcement ids in the feed, score = publish time (ms)
 //   <p>:rate:<name>              string  limiter state (GCRA theoretical arrival time)
+//   <p>:stats                    hash    fleet-wide counters behind GET /metrics (src/metrics/stats.ts), no TTL:
+//                                        "dlv|<channel>|<status>" deliveries that entered queued/sent/failed/skipped
+//                                        (the delivery Lua); "retry|<channel>", "rlwait_ms|<channel>",
+//                                        "lat|<channel>|<le>" (one latency bucket, not cumulative),
+//                                        "lat_sum_ms|<channel>", "lat_n|<channel>" (the delivery worker)
 //   <p>:tgparts:<deliveryId>     hash    Telegram part number -> message_id (a retry skips sent parts)
 //   <p>:tgupdate:<updateId>      string  Telegram update seen (NX, 24 h): each update handled once
 //   <p>:admsess:<sha256 of id>   string  dashboard session JSON { name, role, csrf, expiresAt }, EX 12 h
@@ -52,6 +57,7 @@ export function makeKeys(prefix: string) {
     subscriptionEvents: `${prefix}:subevents`,
     rssItems: `${prefix}:rss:items`,
     rate: (name: string) => `${prefix}:rate:${name}`,
+    stats: `${prefix}:stats`,
     telegramParts: (deliveryId: string) => `${prefix}:tgparts:${deliveryId}`,
     telegramUpdate: (updateId: number | string) => `${prefix}:tgupdate:${updateId}`,
     adminSession: (idHash: string) => `${prefix}:admsess:${idHash}`,

@@ -1,0 +1,92 @@
+// What every dashboard page module gets, and small request helpers they share.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Auth } from '../http/auth.js';
+import { HttpError } from '../http/errors.js';
+import type { Services } from '../services.js';
+import { html, layout, type SafeHtml } from './html.js';
+import type { ProgressHub } from './live.js';
+import type { AdminAction, AdminSession, SessionStore } from './session.js';
+
+export interface AdminContext {
+  s: Services;
+  auth: Auth;
+  sessions: SessionStore;
+  hub: ProgressHub;
+  /** config.library.timezone, for dates on pages. */
+  tz: string;
+}
+
+/** Route options: `public` skips the sign-in; `action` names what the role must be allowed. */
+export interface AdminRouteConfig {
+  public?: boolean;
+  action?: AdminAction;
+}
+
+export const routeConfig = (c: AdminRouteConfig): { config: AdminRouteConfig } => ({ config: c });
+
+/** The signed-in session (the guard hook has run and let the request through). */
+export function sessionOf(req: FastifyRequest): AdminSession {
+  if (!req.adminSession) throw new HttpError(401, 'unauthorized', 'sign in first');
+  return req.adminSession;
+}
+
+export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page.value);
+}
+
+/** A string query parameter (first value), or undefined when absent or empty. */
+export function param(req: FastifyRequest, name: string): string | undefined {
+  const v = (req.query as Record<string, unknown> | undefined)?.[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return typeof s === 'string' && s !== '' ? s : undefined;
+}
+
+/** A form field of a POST body (application/x-www-form-urlencoded). */
+export function field(req: FastifyRequest, name: string): string | undefined {
+  const body = req.body as Record<string, unknown> | undefined;
+  const v = body && typeof body === 'object' ? body[name] : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** A path inside the dashboard to go back to; anything else (another site, //host) becomes /admin. */
+export function safeBack(path: string | undefined): string {
+  return path && /^\/admin(\/[^\s\\]*)?(\?[^\s\\]*)?$/.test(path) && !path.startsWith('//') ? path : '/admin';
+}
+
+/** Adds `msg=<code>` to a dashboard path (replacing an earlier one). */
+export function withMsg(path: string, code: string): string {
+  const u = new URL(path, 'http://x');
+  u.searchParams.set('msg', code);
+  return u.pathname + u.search;
+}
+
+/** The text of a `msg` code set by a POST handler; only known codes show anything. */
+export function flashText(code: string | undefined): string | undefined {
+  if (!code) return undefined;
+  let m: RegExpExecArray | null;
+  if ((m = /^retried-(\d+)$/.exec(code))) return m[1] === '0' ? 'No failed delivery to retry (recipients who are gone are never retried).' : `Re-queued ${m[1]} failed deliver${m[1] === '1' ? 'y' : 'ies'}.`;
+  if ((m = /^(paused|resumed)-(.+)$/.exec(code))) return `Channel ${m[2]} ${m[1]}.`;
+  if (code === 'cancelled') return 'Announcement cancelled.';
+  if (code === 'not-cancellable') return 'Only a scheduled or queued announcement can be cancelled.';
+  if (code === 'signed-out') return 'Signed out.';
+  return undefined;
+}
+
+/** Paths answered with JSON even to a navigation (no redirect to the sign-in page). */
+export function wantsJsonPath(req: FastifyRequest): boolean {
+  const path = req.url.split('?')[0];
+  return path.startsWith('/admin/api/') || path === '/admin/events' || path.startsWith('/admin/queues/api/');
+}
+
+/** JSON for scripts and API calls, an HTML page for a browser's navigation. */
+export function wantsJson(req: FastifyRequest): boolean {
+  return wantsJsonPath(req) || !/text\/html/.test(req.headers.accept ?? '');
+}
+
+/** An error answer: `{ error, message }` or a small page, as the request prefers. */
+export function refuse(req: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  if (wantsJson(req)) return reply.code(status).send({ error: code, message });
+  const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something went wrong';
+  const body = html`<section class="card narrow"><h1>${title}</h1><p>${message}</p><p><a href="/admin">Back to the dashboard</a></p></section>`;
+  return sendPage(reply, layout(body, { title, session: req.adminSession }), status);
+}

@@ -1,0 +1,154 @@
+// Server-side HTML for the dashboard: a tagged template that escapes every interpolated value
+// (only values already made by `html` pass through), the page layout and the progress bar.
+// The pages carry no inline script or style (the CSP forbids both): widths are SVG geometry
+// attributes, behaviour lives in /admin/assets/*.js.
+import type { DeliveryCounts } from '../store/deliveries.js';
+import type { AdminSession } from './session.js';
+
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+type Part = SafeHtml | string | number | boolean | null | undefined | Part[];
+
+function render(v: Part): string {
+  if (v === null || v === undefined || v === false || v === true) return '';
+  if (v instanceof SafeHtml) return v.value;
+  if (Array.isArray(v)) return v.map(render).join('');
+  return escapeHtml(String(v));
+}
+
+/** `html\`<p>${text}</p>\``: text is escaped; nested `html` values and arrays of them are not. */
+export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {
+  let out = strings[0];
+  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
+  return new SafeHtml(out);
+}
+
+/** A query string from the non-empty values, for links that keep the current filters. */
+export function qs(params: Record<string, string | undefined | null>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) u.set(k, v);
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+export function formatTime(iso: string | undefined, timeZone: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+  } catch {
+    return d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  }
+}
+
+export const timeTag = (iso: string | undefined, tz: string): SafeHtml => html`<time datetime="${iso ?? ''}">${formatTime(iso, tz)}</time>`;
+
+export const statusBadge = (status: string): SafeHtml => html`<span class="badge st-${status}" data-role="status">${status.replace(/_/g, ' ')}</span>`;
+
+/** Segment order of a bar; "queued" includes deliveries being sent right now. */
+const SEGMENTS = ['sent', 'failed', 'skipped', 'queued'] as const;
+
+export function segmentCounts(c: DeliveryCounts): Record<(typeof SEGMENTS)[number], number> {
+  return { sent: c.sent, failed: c.failed, skipped: c.skipped, queued: c.queued + c.sending };
+}
+
+/** MIN_SEGMENT: a non-empty segment stays visible (one failure in 1,000 is still a red mark). */
+const MIN_SEGMENT = 6;
+
+/** Widths per mille of the segments; assets/live.js computes the same. */
+export function segmentWidths(seg: Record<(typeof SEGMENTS)[number], number>, total: number): number[] {
+  const t = Math.max(total, 1);
+  const w = SEGMENTS.map((k) => (seg[k] > 0 ? Math.max(MIN_SEGMENT, Math.round((seg[k] / t) * 1000)) : 0));
+  const excess = w.reduce((a, b) => a + b, 0) - 1000;
+  if (excess > 0) w[w.indexOf(Math.max(...w))] -= excess;
+  return w;
+}
+
+/**
+ * One channel's bar: an SVG whose rects the page script resizes (setAttribute) on each
+ * progress event, and the numbers beside it. viewBox 0..1000, so widths are per mille.
+ */
+export function progressBar(channel: string, c: DeliveryCounts): SafeHtml {
+  const seg = segmentCounts(c);
+  const widths = segmentWidths(seg, c.total);
+  let x = 0;
+  const rects = SEGMENTS.map((k, i) => {
+    const w = widths[i];
+    const r = html`<rect class="seg-${k}" data-seg="${k}" x="${x}" y="0" width="${w}" height="10"></rect>`;
+    x += w;
+    return r;
+  });
+  const pct = c.total > 0 ? Math.floor(((c.sent + c.failed + c.skipped) / c.total) * 100) : 0;
+  return html`<div class="progress" data-channel="${channel}">
+  <span class="ch">${channel}</span>
+  <svg class="bar" viewBox="0 0 1000 10" preserveAspectRatio="none" role="img" aria-label="${channel} progress">${rects}</svg>
+  <span class="nums"><b data-n="pct">${pct}%</b> <span class="n-sent"><span data-n="sent">${seg.sent}</span> sent</span> · <span class="n-failed"><span data-n="failed">${seg.failed}</span> failed</span> · <span class="n-queued"><span data-n="queued">${seg.queued}</span> queued</span><span class="n-skipped" data-hide-zero="skipped"${seg.skipped ? '' : ' hidden'}> · <span data-n="skipped">${seg.skipped}</span> skipped</span> / <span data-n="total">${c.total}</span></span>
+</div>`;
+}
+
+export function bars(channels: string[], counts: Record<string, DeliveryCounts>): SafeHtml {
+  return html`<div class="bars">${channels.map((ch) => (counts[ch] ? progressBar(ch, counts[ch]) : ''))}</div>`;
+}
+
+/** A POST form with the session's CSRF token: one button, optionally a confirmation question. */
+export function actionForm(action: string, csrf: string, label: string, opts: { confirm?: string; cls?: string; name?: string; back?: string } = {}): SafeHtml {
+  return html`<form method="post" action="${action}" class="inline"${opts.confirm ? html` data-confirm="${opts.confirm}"` : ''}>
+<input type="hidden" name="_csrf" value="${csrf}">${opts.back ? html`<input type="hidden" name="back" value="${opts.back}">` : ''}<button type="submit" class="${opts.cls ?? 'btn'}"${opts.name ? html` name="action" value="${opts.name}"` : ''}>${label}</button></form>`;
+}
+
+export interface LayoutOptions {
+  title: string;
+  session?: AdminSession | null;
+  active?: 'announcements' | 'queues' | 'subscribers';
+  libraryName?: string;
+  /** Extra scripts from /admin/assets (admin.js is always there). */
+  scripts?: string[];
+  flash?: string;
+}
+
+export function layout(body: SafeHtml, o: LayoutOptions): SafeHtml {
+  const s = o.session;
+  const nav = s
+    ? html`<nav class="top">
+  <a href="/admin" class="brand">Crier</a>
+  <a href="/admin"${o.active === 'announcements' ? html` aria-current="page"` : ''}>Announcements</a>
+  ${s.role === 'admin' ? html`<a href="/admin/queues-overview"${o.active === 'queues' ? html` aria-current="page"` : ''}>Queues</a>
+  <a href="/admin/subscribers"${o.active === 'subscribers' ? html` aria-current="page"` : ''}>Subscribers</a>
+  <a href="/admin/queues/">bull-board</a>` : ''}
+  <span class="who">${s.name} <span class="role">${s.role}</span></span>
+  ${actionForm('/admin/logout', s.csrf, 'Sign out', { cls: 'btn link' })}
+</nav>`
+    : html`<nav class="top"><span class="brand">Crier</span></nav>`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<title>${o.title} · Crier${o.libraryName ? ` · ${o.libraryName}` : ''}</title>
+<link rel="stylesheet" href="/admin/assets/admin.css">
+<link rel="icon" href="data:,">
+${['admin.js', ...(o.scripts ?? [])].map((f) => html`<script src="/admin/assets/${f}" defer></script>\n`)}
+</head>
+<body>
+${nav}
+<main>
+${o.flash ? html`<p class="flash" role="status">${o.flash}</p>` : ''}
+${body}
+</main>
+</body>
+</html>
+`;
+}
