@@ -4,7 +4,8 @@
 import { Worker, type Job } from 'bullmq';
 import type { Services } from '../src/services.js';
 import { deliverQueueName, type DeliverJob } from '../src/queue/queues.js';
-import { ChannelError, type Announcement, type Channel, type Recipient } from '../src/types.js';
+import { ChannelError, type Announcement, type Channel, type DeliveryStatus, type Recipient } from '../src/types.js';
+import type { TransitionOp, TransitionResult } from '../src/store/deliveries.js';
 import { createRedis } from '../src/redis/connection.js';
 import { recordRateLimitWait, recordRetry } from '../src/metrics/stats.js';
 
@@ -53,37 +54,61 @@ async function loadAnnouncement(s: Services, id: string): Promise<Announcement |
   return ann;
 }
 
+/** What a finished send leaves to write: its outcome, and what to do once it is written. */
+interface Outcome {
+  op: TransitionOp;
+  afterWrite?: () => Promise<void>;
+  /** Retryable: the job is tried again (after retryAfterMs when the platform said so). */
+  retry?: ChannelError;
+}
+
+/**
+ * Sends a batch, one recipient after another. Each recipient's outcome is written in the
+ * same round trip as the next recipient's "sending" mark (both still atomic steps, in order),
+ * so a message costs one round trip to Redis, not two; the crash window is unchanged because
+ * that write follows the send at once.
+ */
 export async function deliverBatch(s: Services, channel: Channel, job: Job<DeliverJob>): Promise<void> {
   const { announcementId: annId, recipients } = job.data;
   const ann = await loadAnnouncement(s, annId);
   const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  let pending: Outcome[] = [];
   let retryError: ChannelError | undefined;
-  for (let i = 0; i < recipients.length; i++) {
-    const r = recipients[i];
+
+  // Writes the pending outcomes (and, when given, the next recipient's start) in one round trip.
+  const flush = async (begin?: TransitionOp): Promise<TransitionResult | undefined> => {
+    const written = pending;
+    pending = [];
+    const results = await s.deliveries.transitionMany([...written.map((o) => o.op), ...(begin ? [begin] : [])]);
+    for (const o of written) await o.afterWrite?.();
+    return begin ? results[results.length - 1] : undefined;
+  };
+
+  for (const r of recipients) {
     if (!ann || ann.status === 'cancelled') {
-      await s.deliveries.transition(annId, channel.name, r.id, 'skipped', ['queued'], {
-        error: ann ? 'announcement cancelled' : 'announcement no longer stored',
-      });
+      const error = ann ? 'announcement cancelled' : 'announcement no longer stored';
+      pending.push({ op: { annId, channel: channel.name, recipientId: r.id, status: 'skipped', from: ['queued'], patch: { error } } });
       continue;
     }
     if (retryError?.retryAfterMs !== undefined) break; // rate limited: the rest wait with this job
-    const outcome = await deliverOne(s, channel, ann, r, job, lastAttempt);
-    if (outcome) retryError ??= outcome;
-    if (outcome?.retryAfterMs !== undefined) retryError = outcome;
+    const begun = await flush({ annId, channel: channel.name, recipientId: r.id, status: 'sending', from: ['queued', 'sending'], countAttempt: true });
+    if (!begun!.applied) continue; // already sent, failed or skipped: a redelivered job does not send again
+    // The last try died between "sending" and its outcome: the message may have gone out.
+    const possibleDuplicate = begun!.previous === 'sending' ? true : undefined;
+    const outcome = await sendOne(s, channel, ann, r, job, lastAttempt, possibleDuplicate);
+    pending.push(outcome);
+    if (outcome.retry && (!retryError || outcome.retry.retryAfterMs !== undefined)) retryError = outcome.retry;
   }
+  await flush();
   if (retryError) throw retryError;
 }
 
-/** Sends to one recipient; returns a retryable error when the job should be tried again. */
-async function deliverOne(
+/** Waits for the rate limits, renders and sends to one recipient; says what to record. */
+async function sendOne(
   s: Services, channel: Channel, ann: Announcement, r: Recipient, job: Job<DeliverJob>, lastAttempt: boolean,
-): Promise<ChannelError | undefined> {
-  const begin = await s.deliveries.transition(ann.id, channel.name, r.id, 'sending', ['queued', 'sending'], {}, { countAttempt: true });
-  if (!begin.applied) return undefined; // already sent, failed or skipped: a redelivered job does not send again
-  if (begin.previous === 'sending') {
-    // The last try died between "sending" and its outcome: the message may have gone out.
-    await s.deliveries.transition(ann.id, channel.name, r.id, 'sending', ['sending'], { possibleDuplicate: true });
-  }
+  possibleDuplicate: true | undefined,
+): Promise<Outcome> {
+  const base = { annId: ann.id, channel: channel.name, recipientId: r.id, from: ['sending'] as DeliveryStatus[] };
   let waitedMs = 0;
   if (channel.limits.perSecond) waitedMs += await s.limiter.acquire(s.keys.rate(channel.name), channel.limits.perSecond);
   if (channel.limits.perTargetPerSecond) {
@@ -95,19 +120,23 @@ async function deliverOne(
     const msg = channel.render(ann, r);
     const res = await channel.send(msg, r, { id: deliveryId, attempt: job.attemptsMade + 1 });
     // The sent transition also observes the delivery's latency (metrics), in the same Lua step.
-    await s.deliveries.transition(ann.id, channel.name, r.id, 'sent', ['sending'], { error: null, externalId: res.externalId ?? null });
-    return undefined;
+    return { op: { ...base, status: 'sent', patch: { error: null, externalId: res.externalId ?? null, possibleDuplicate } } };
   } catch (e) {
     const err = e instanceof ChannelError ? e : ChannelError.retryable(e instanceof Error ? e.message : String(e), undefined, e);
     if (err.kind === 'retryable' && !lastAttempt) {
-      await s.deliveries.transition(ann.id, channel.name, r.id, 'queued', ['sending'], { error: err.message });
-      await recordRetry(s, channel.name); // metrics: never throws
-      return err;
+      return {
+        op: { ...base, status: 'queued', patch: { error: err.message, possibleDuplicate } },
+        afterWrite: () => recordRetry(s, channel.name), // metrics: never throws
+        retry: err,
+      };
     }
     const gone = err.kind === 'recipientGone';
     const reason = err.kind === 'retryable' ? `${err.message} (gave up after ${job.attemptsMade + 1} attempts)` : err.message;
-    await s.deliveries.transition(ann.id, channel.name, r.id, 'failed', ['sending'], { error: reason, gone });
-    if (gone) await channel.recipientGone?.(r, err.message).catch((ge: Error) => s.log.warn('could not deactivate recipient', { recipient: r.id, error: ge.message }));
-    return undefined;
+    return {
+      op: { ...base, status: 'failed', patch: { error: reason, gone, possibleDuplicate } },
+      afterWrite: gone && channel.recipientGone
+        ? () => channel.recipientGone!(r, err.message).catch((ge: Error) => s.log.warn('could not deactivate recipient', { recipient: r.id, error: ge.message }))
+        : undefined,
+    };
   }
 }

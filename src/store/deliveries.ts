@@ -14,6 +14,18 @@ export type DeliveryCounts = Record<DeliveryStatus | 'total', number>;
 
 const EVENTS_MAXLEN = '100000';
 
+export type TransitionPatch = Partial<Pick<DeliveryRecord, 'error' | 'externalId' | 'address' | 'possibleDuplicate' | 'gone'>>;
+
+export interface TransitionOp {
+  annId: string;
+  channel: string;
+  recipientId: string;
+  status: DeliveryStatus;
+  from: (DeliveryStatus | 'new')[];
+  patch?: TransitionPatch;
+  countAttempt?: boolean;
+}
+
 export interface TransitionResult {
   applied: boolean;
   /** The status before (or the current one when not applied); '' when there was no record. */
@@ -56,23 +68,42 @@ export class DeliveryLog {
     recipientId: string,
     status: DeliveryStatus,
     from: (DeliveryStatus | 'new')[],
-    patch: Partial<Pick<DeliveryRecord, 'error' | 'externalId' | 'address' | 'possibleDuplicate'>> & { gone?: boolean } = {},
+    patch: TransitionPatch = {},
     opts: { countAttempt?: boolean } = {},
   ): Promise<TransitionResult> {
-    const [applied, previous, raw] = await this.redis.crierTransition(
-      this.keys.deliveries(annId, channel),
-      this.keys.counters(annId),
-      this.keys.announcement(annId),
-      this.keys.events,
-      this.keys.stats,
-      channel, recipientId, status, from.join(','), JSON.stringify(patch),
-      opts.countAttempt ? '1' : '0', new Date().toISOString(), String(this.retentionSeconds), annId, EVENTS_MAXLEN,
-    );
-    return {
-      applied: applied === 1,
-      previous: previous as DeliveryStatus | '',
-      record: raw ? (JSON.parse(raw) as DeliveryRecord) : null,
-    };
+    const [result] = await this.transitionMany([{ annId, channel, recipientId, status, from, patch, countAttempt: opts.countAttempt }]);
+    return result;
+  }
+
+  /**
+   * Several transitions in one round trip, applied in order (each still atomic on its own).
+   * The delivery worker writes one recipient's outcome together with the next one's start.
+   */
+  async transitionMany(ops: TransitionOp[]): Promise<TransitionResult[]> {
+    if (ops.length === 0) return [];
+    const p = this.redis.pipeline() as unknown as DeliveryScripts & { exec(): Promise<[Error | null, unknown][] | null> };
+    const now = new Date().toISOString();
+    for (const op of ops) {
+      p.crierTransition(
+        this.keys.deliveries(op.annId, op.channel),
+        this.keys.counters(op.annId),
+        this.keys.announcement(op.annId),
+        this.keys.events,
+        this.keys.stats,
+        op.channel, op.recipientId, op.status, op.from.join(','), JSON.stringify(op.patch ?? {}),
+        op.countAttempt ? '1' : '0', now, String(this.retentionSeconds), op.annId, EVENTS_MAXLEN,
+      );
+    }
+    const replies = (await p.exec()) ?? [];
+    return replies.map(([err, reply]) => {
+      if (err) throw err;
+      const [applied, previous, raw] = reply as [number, string, string];
+      return {
+        applied: applied === 1,
+        previous: previous as DeliveryStatus | '',
+        record: raw ? (JSON.parse(raw) as DeliveryRecord) : null,
+      };
+    });
   }
 
   /** Marks a channel's fan-out finished (idempotent) and completes the announcement if all is final. */

@@ -95,8 +95,11 @@ if newStatus == 'sent' and type(rec.queuedAtMs) == 'number' then
 end
 local err = rec.error
 if err == cjson.null or err == nil then err = '' end
-redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', 'delivery', 'ann', annId,
-  'channel', channel, 'recipient', recipient, 'status', newStatus, 'error', err)
+-- Watchers re-read counts on each event; the start of a send is no news to them.
+if newStatus ~= 'sending' then
+  redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', 'delivery', 'ann', annId,
+    'channel', channel, 'recipient', recipient, 'status', newStatus, 'error', err)
+end
 if newStatus == 'queued' and old ~= '' then
   local st = redis.call('HGET', ann, 'status')
   if st == 'done' or st == 'done_with_failures' then redis.call('HSET', ann, 'status', 'dispatching') end
