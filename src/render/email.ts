@@ -26,17 +26,45 @@ const LINK_LABEL: Record<Lang, string> = { zh: '详情：', en: 'Details: ' };
 const UNSUBSCRIBE: Record<Lang, string> = { zh: '退订', en: 'Unsubscribe' };
 
 const FONT = "-apple-system,'Segoe UI',Helvetica,Arial,'PingFang SC','Microsoft YaHei',sans-serif";
-const STYLE = {
+/** Inline styles every Crier e-mail shares (mail clients ignore <style> blocks). */
+export const EMAIL_STYLE = {
   body: 'margin:0;padding:0;background-color:#f4f4f4;',
   card:
     'max-width:640px;margin:0 auto;padding:24px;background-color:#ffffff;color:#222222;' +
     `font-family:${FONT};font-size:16px;line-height:1.6;`,
-  h1: 'margin:0 0 16px;font-size:22px;line-height:1.3;',
   link: 'color:#0b5cad;',
   rule: 'border:none;border-top:1px solid #dddddd;margin:24px 0;',
+} as const;
+const STYLE = {
+  ...EMAIL_STYLE,
+  h1: 'margin:0 0 16px;font-size:22px;line-height:1.3;',
   footer: 'margin-top:32px;padding-top:16px;border-top:1px solid #dddddd;font-size:13px;color:#666666;',
   p: 'margin:0 0 8px;',
 };
+
+/**
+ * A complete, self-contained HTML e-mail: one card, the language sections separated by rules,
+ * then the footer. `sections` and `footer` are HTML already escaped by the caller.
+ */
+export function emailDocument(opts: { lang: Lang; title: string; sections: string[]; footer: string[] }): string {
+  return [
+    '<!doctype html>',
+    `<html lang="${LANG_TAG[opts.lang]}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(opts.title)}</title>`,
+    '</head>',
+    `<body style="${EMAIL_STYLE.body}">`,
+    `<div style="${EMAIL_STYLE.card}">`,
+    opts.sections.join(`\n<hr style="${EMAIL_STYLE.rule}">\n`),
+    ...opts.footer,
+    '</div>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
 
 function safeUrl(url: string | undefined): string | undefined {
   return url && isSafeLink(url) ? url : undefined;
@@ -82,23 +110,7 @@ export function renderEmail(ann: Renderable, langs: readonly Lang[], opts: Email
     '</footer>',
   ];
   const subject = localizedTitle(ann, order);
-  const html = [
-    '<!doctype html>',
-    `<html lang="${LANG_TAG[order[0] ?? 'en']}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(subject)}</title>`,
-    '</head>',
-    `<body style="${STYLE.body}">`,
-    `<div style="${STYLE.card}">`,
-    sections.join(`\n<hr style="${STYLE.rule}">\n`),
-    ...footer,
-    '</div>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  const html = emailDocument({ lang: order[0] ?? 'en', title: subject, sections, footer });
 
   return { subject, text, html };
 }

@@ -163,6 +163,39 @@ export class DeliveryLog {
     return { items, next };
   }
 
+  /**
+   * Exactly `limit` records a page (the API and the dashboard). list() follows HSCAN, whose
+   * batches may be larger than asked (a small hash comes back whole), so this cursor is list()'s
+   * cursor plus how many of that batch were already shown: "<channel index>.<scan cursor>.<skip>".
+   * A malformed cursor throws InvalidCursorError.
+   */
+  async page(
+    annId: string,
+    channels: string[],
+    opts: { status?: DeliveryStatus; cursor?: string | null; limit: number },
+  ): Promise<{ items: DeliveryRecord[]; next: string | null }> {
+    let inner: string | null = null;
+    let skip = 0;
+    if (opts.cursor) {
+      const m = /^(\d{1,4}\.\d{1,20})\.(\d{1,6})$/.exec(opts.cursor);
+      if (!m) throw new InvalidCursorError();
+      inner = m[1];
+      skip = Number(m[2]);
+    }
+    const items: DeliveryRecord[] = [];
+    for (;;) {
+      const batch = await this.list(annId, channels, { status: opts.status, cursor: inner, limit: opts.limit });
+      const rest = batch.items.slice(skip);
+      const take = rest.slice(0, opts.limit - items.length);
+      items.push(...take);
+      if (take.length < rest.length) return { items, next: `${inner ?? '0.0'}.${skip + take.length}` };
+      if (batch.next === null) return { items, next: null };
+      inner = batch.next;
+      skip = 0;
+      if (items.length >= opts.limit) return { items, next: `${inner}.0` };
+    }
+  }
+
   /** Every record of one channel in a given status (for retry); streams through HSCAN. */
   async *recordsWithStatus(annId: string, channel: string, status: DeliveryStatus): AsyncGenerator<DeliveryRecord> {
     let cursor = '0';

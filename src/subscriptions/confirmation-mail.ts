@@ -3,7 +3,9 @@
 // no List-Unsubscribe header: the address is not subscribed, and ignoring the mail is enough.
 import type { EmailMessage } from '../../channels/email.js';
 import { escapeHtml } from '../render/markdown.js';
-import type { Lang, LangPref } from '../types.js';
+import { EMAIL_STYLE, emailDocument } from '../render/email.js';
+import { LANG_TAG } from '../render/language.js';
+import type { LangPref } from '../types.js';
 import { langsOf, MAIL, topicNames, type LibraryName, type Topic } from './texts.js';
 
 export interface ConfirmationInput {
@@ -17,18 +19,13 @@ export interface ConfirmationInput {
   ttlHours: number;
 }
 
-const FONT = "-apple-system,'Segoe UI',Helvetica,Arial,'PingFang SC','Microsoft YaHei',sans-serif";
 const STYLE = {
-  body: 'margin:0;padding:0;background-color:#f4f4f4;',
-  card: `max-width:640px;margin:0 auto;padding:24px;background-color:#ffffff;color:#222222;font-family:${FONT};font-size:16px;line-height:1.6;`,
+  ...EMAIL_STYLE,
   p: 'margin:0 0 12px;',
   button: 'display:inline-block;padding:10px 18px;background-color:#0b5cad;color:#ffffff;text-decoration:none;border-radius:4px;',
-  link: 'color:#0b5cad;word-break:break-all;',
+  link: `${EMAIL_STYLE.link}word-break:break-all;`,
   small: 'margin:0 0 8px;font-size:13px;color:#666666;',
-  rule: 'border:none;border-top:1px solid #dddddd;margin:24px 0;',
 };
-
-const LANG_TAG: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
 
 export function renderConfirmationEmail(c: ConfirmationInput): EmailMessage {
   const langs = langsOf(c.language);
@@ -56,23 +53,12 @@ export function renderConfirmationEmail(c: ConfirmationInput): EmailMessage {
   });
   const library = langs.map((l) => c.libraryName[l]).join(' / ');
   const text = `${blocks.map((b) => b.text).join(`\n\n${'—'.repeat(20)}\n\n`)}\n\n-- \n${library}\n`;
-  const html = [
-    '<!doctype html>',
-    `<html lang="${LANG_TAG[langs[0]]}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(subject)}</title>`,
-    '</head>',
-    `<body style="${STYLE.body}">`,
-    `<div style="${STYLE.card}">`,
-    blocks.map((b) => b.html).join(`\n<hr style="${STYLE.rule}">\n`),
-    `<p style="${STYLE.small}">${escapeHtml(library)}</p>`,
-    '</div>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  const html = emailDocument({
+    lang: langs[0],
+    title: subject,
+    sections: blocks.map((b) => b.html),
+    footer: [`<p style="${STYLE.small}">${escapeHtml(library)}</p>`],
+  });
   return {
     from: c.from,
     to: c.to,

@@ -22,37 +22,14 @@ export function parseLogFilter(ann: Announcement, q: { channel?: string; status?
   return { channel: q.channel, status: q.status as DeliveryStatus | undefined, cursor: q.cursor };
 }
 
-/**
- * Exactly `limit` records a page. The log's own pages follow HSCAN, whose batches may be larger
- * than asked, so this cursor is the log's cursor plus how many of that batch were shown:
- * "<channel index>.<scan cursor>.<skip>".
- */
+/** One page of the delivery log, exactly `limit` records (the store's exact-limit pager). */
 export async function logPage(s: Services, ann: Announcement, f: LogFilter, limit = LOG_PAGE_SIZE): Promise<{ items: DeliveryRecord[]; next: string | null }> {
   const channels = f.channel ? [f.channel] : ann.channels;
-  let inner: string | null = null;
-  let skip = 0;
-  if (f.cursor) {
-    const parts = f.cursor.split('.');
-    inner = `${parts[0]}.${parts[1]}`;
-    skip = Number(parts[2]);
-  }
-  const items: DeliveryRecord[] = [];
-  for (;;) {
-    let batch: { items: DeliveryRecord[]; next: string | null };
-    try {
-      batch = await s.deliveries.list(ann.id, channels, { status: f.status, cursor: inner, limit });
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw badQuery('cursor', 'not a cursor this page made');
-      throw err;
-    }
-    const rest = batch.items.slice(skip);
-    const take = rest.slice(0, limit - items.length);
-    items.push(...take);
-    if (take.length < rest.length) return { items, next: `${inner ?? '0.0'}.${skip + take.length}` };
-    if (batch.next === null) return { items, next: null };
-    inner = batch.next;
-    skip = 0;
-    if (items.length >= limit) return { items, next: `${inner}.0` };
+  try {
+    return await s.deliveries.page(ann.id, channels, { status: f.status, cursor: f.cursor, limit });
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw badQuery('cursor', 'not a cursor this page made');
+    throw err;
   }
 }
 

@@ -99,36 +99,12 @@ function publicRecord(r: DeliveryRecord) {
   };
 }
 
-/**
- * Exactly `limit` records a page. The log pages by HSCAN, whose batches may be larger than asked
- * (a small hash comes back whole), so our cursor is the log's cursor plus how many records of
- * that batch were already shown: "<channel index>.<scan cursor>.<skip>".
- */
+/** The log's exact-limit page; a cursor that is not ours is the caller's mistake (400). */
 async function deliveryPage(s: Services, annId: string, channels: string[], status: DeliveryStatus | undefined, cursor: string | undefined, limit: number) {
-  let inner: string | null = null;
-  let skip = 0;
-  if (cursor !== undefined) {
-    const m = /^(\d{1,4}\.\d{1,20})\.(\d{1,6})$/.exec(cursor);
-    if (!m) throw badQuery('cursor', 'not a cursor this API returned');
-    inner = m[1];
-    skip = Number(m[2]);
-  }
-  const items: DeliveryRecord[] = [];
-  for (;;) {
-    let batch: { items: DeliveryRecord[]; next: string | null };
-    try {
-      batch = await s.deliveries.list(annId, channels, { status, cursor: inner, limit });
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw badQuery('cursor', 'not a cursor this API returned');
-      throw err;
-    }
-    const rest = batch.items.slice(skip);
-    const take = rest.slice(0, limit - items.length);
-    items.push(...take);
-    if (take.length < rest.length) return { items, next: `${inner ?? '0.0'}.${skip + take.length}` };
-    if (batch.next === null) return { items, next: null };
-    inner = batch.next;
-    skip = 0;
-    if (items.length >= limit) return { items, next: `${inner}.0` };
+  try {
+    return await s.deliveries.page(annId, channels, { status, cursor, limit });
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw badQuery('cursor', 'not a cursor this API returned');
+    throw err;
   }
 }
