@@ -5,7 +5,7 @@ import { createSlackChannel } from '../../../channels/slack.js';
 import { validateAnnouncement } from '../../../src/announcement/schema.js';
 import type { Services } from '../../../src/services.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
-import { disposeServices, fixture, testConfig, testServices, waitFor } from '../../support/harness.js';
+import { disposeServices, finalView, fixture, testConfig, testServices } from '../../support/harness.js';
 import { slackReply, startFakeSlack, type FakeSlack } from '../../support/fake-slack.js';
 
 let fake: FakeSlack;
@@ -27,12 +27,7 @@ async function post(name: string, edit: (a: { title: Record<string, string>; bod
   return s.producer.create(v.value, { createdBy: 'test' });
 }
 
-async function finished(id: string) {
-  return waitFor(async () => {
-    const v = await s.producer.view(id);
-    return v && ['done', 'done_with_failures'].includes(v.status) ? v : null;
-  }, { what: 'announcement final' });
-}
+const finished = (id: string) => finalView(s, id);
 
 /** Every text a Slack client would show or parse: the fallback and each block's text. */
 function texts(msg: { text?: string; blocks?: Array<Record<string, unknown>> }): string[] {

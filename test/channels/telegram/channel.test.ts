@@ -5,13 +5,12 @@ import { createTelegramChannel } from '../../../channels/telegram.js';
 import { classifyTelegramError } from '../../../channels/telegram/errors.js';
 import { telegramRecipientPage } from '../../../channels/telegram/recipients.js';
 import { TelegramApiError } from 'node-telegram-bot-api';
-import { validateAnnouncement } from '../../../src/announcement/schema.js';
 import { renderTelegram } from '../../../src/render/telegram.js';
 import type { Services } from '../../../src/services.js';
 import { ChannelError, type Announcement } from '../../../src/types.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
 import { startFakeTelegram, parseTelegramHtml, TG, type FakeTelegram } from '../../support/fake-telegram.js';
-import { disposeServices, fixture, testConfig, testServices, waitFor } from '../../support/harness.js';
+import { disposeServices, finalView, fixture, postFixture, testConfig, testServices } from '../../support/harness.js';
 
 let fake: FakeTelegram;
 let s: Services;
@@ -27,18 +26,9 @@ async function setup(targets: Target[], extra: Record<string, unknown> = {}) {
   return ch;
 }
 
-async function post(name: string, extra: Record<string, unknown> = {}) {
-  const v = validateAnnouncement(s.producer.schema, { ...fixture(name), ...extra });
-  if (!v.ok) throw new Error(JSON.stringify(v.issues));
-  return s.producer.create(v.value, { createdBy: 'test' });
-}
+const post = (name: string, extra: Record<string, unknown> = {}) => postFixture(s, name, extra);
 
-async function finished(id: string) {
-  return waitFor(async () => {
-    const v = await s.producer.view(id);
-    return v && ['done', 'done_with_failures'].includes(v.status) ? v : null;
-  }, { what: 'announcement final' });
-}
+const finished = (id: string) => finalView(s, id);
 
 const to = (chat: string) => fake.sent.filter((m) => m.chatId === chat);
 const full = (name: string) => {
