@@ -11,10 +11,10 @@
 // The body is flattened into runs of text with the marks they carry (bold, italic, link) plus
 // "raw" runs of our own structure (line breaks, list markers). Cutting works on the runs, so a
 // cut message keeps balanced markup and never splits a reference, a marker or a grapheme.
-import MarkdownIt, { type Token } from 'markdown-it';
+import type { Token } from 'markdown-it';
 import type { AnnouncementInput, Lang } from '../types.js';
 import { orderLanguages } from './language.js';
-import { isSafeLink } from './markdown.js';
+import { isSafeLink, normalizeLink, parseMarkdown } from './markdown.js';
 import { truncate, type Measure } from './measure.js';
 
 export type ChatbotDialect = 'wecom' | 'dingtalk' | 'feishu';
@@ -34,11 +34,6 @@ const RULES: Record<ChatbotDialect, DialectRules> = {
   feishu: { lists: true, italic: true, br: '\n' },
 };
 
-// The parser settings of render/markdown.ts (its instance is private): raw HTML stays text,
-// newlines are breaks, only http(s)/mailto links become links.
-const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: true });
-md.disable(['table', 'image', 'strikethrough']);
-md.validateLink = isSafeLink;
 
 export const ELLIPSIS = '…';
 const RULE = '—'.repeat(10);
@@ -72,7 +67,7 @@ export function escapeChatTitle(title: string): string {
 
 /** A URL as a Markdown link destination: percent-encoded, parentheses included. */
 function linkDestination(url: string): string {
-  return md.normalizeLink(url.trim()).replace(/\(/g, '%28').replace(/\)/g, '%29');
+  return normalizeLink(url.trim()).replace(/\(/g, '%28').replace(/\)/g, '%29');
 }
 
 type Mark = { tag: 'b' | 'i' } | { tag: 'a'; href: string };
@@ -140,7 +135,7 @@ function bodyRuns(markdown: string, rules: DialectRules): Run[] {
   };
 
   const inItem = () => containers.some((c) => c.kind === 'item');
-  const tokens = md.parse(markdown, {});
+  const tokens = parseMarkdown(markdown);
   tokens.forEach((t, i) => {
     switch (t.type) {
       // A list is set off by a blank line, except a list nested in an item (kept tight).

@@ -1,6 +1,6 @@
 // Markdown → safe HTML and readable plain text. One parser configuration for every channel,
 // so a librarian's body means the same thing in an e-mail, the feed and a chat message.
-import MarkdownIt from 'markdown-it';
+import MarkdownIt, { type Token } from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 import { convert, type FormatCallback, type HtmlToTextOptions } from 'html-to-text';
 
@@ -19,6 +19,16 @@ md.disable(['table', 'image', 'strikethrough']);
 // markdown-it's default only blocks javascript:/vbscript:/data:/file:; we allow far less.
 // A rejected [x](javascript:…) is rendered as the literal text the librarian typed.
 md.validateLink = (url: string): boolean => SAFE_LINK.test(url.trim());
+
+/** Markdown tokens from the one configured parser: every channel reads a body the same way. */
+export function parseMarkdown(markdown: string): Token[] {
+  return md.parse(markdown, {});
+}
+
+/** A link as the parser normalises it (percent-encoding), for dialects that write links themselves. */
+export function normalizeLink(url: string): string {
+  return md.normalizeLink(url);
+}
 
 const SANITIZE: sanitizeHtml.IOptions = {
   allowedTags: ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li', 'code', 'pre', 'blockquote',

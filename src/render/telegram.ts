@@ -6,21 +6,15 @@
 // carries. Splitting works on the visible text alone (paragraph, then sentence boundaries via
 // splitText) and each part is rendered from its own runs, so every part has balanced tags and
 // a tag is never cut.
-import MarkdownIt, { type Token } from 'markdown-it';
+import type { Token } from 'markdown-it';
 import type { AnnouncementInput, Lang } from '../types.js';
 import { TEXT_SEPARATOR, orderLanguages } from './language.js';
-import { isSafeLink } from './markdown.js';
+import { isSafeLink, parseMarkdown } from './markdown.js';
 import { splitText, utf16Length } from './measure.js';
 
 /** Telegram's limit for a message's text, in UTF-16 units after entity parsing. */
 export const TELEGRAM_MAX_LENGTH = 4096;
 
-// The same parser settings as render/markdown.ts (which does not export its instance), so a
-// body means the same on Telegram as in the e-mail: raw HTML stays text, newlines are breaks,
-// only http(s)/mailto links are links.
-const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: true });
-md.disable(['table', 'image', 'strikethrough']);
-md.validateLink = isSafeLink;
 
 type Mark = { tag: 'b' | 'i' | 'code' | 'pre' | 'blockquote' } | { tag: 'a'; href: string };
 interface Run {
@@ -140,7 +134,7 @@ function writeBody(w: RunWriter, markdown: string): void {
     }
   };
 
-  for (const t of md.parse(markdown, {})) {
+  for (const t of parseMarkdown(markdown)) {
     switch (t.type) {
       case 'paragraph_open': if (!atItemStart) w.brk(t.hidden ? 1 : 2); break;
       case 'heading_open': w.brk(2); heading = true; break;
