@@ -5,7 +5,7 @@ import { enabledChannelNames } from './config/schema.js';
 import { makeAnnouncementSchema, type AnnouncementSchema } from './announcement/schema.js';
 import { AnnouncementStore, hashInput, newAnnouncementId } from './store/announcements.js';
 import type { DeliveryCounts, DeliveryLog } from './store/deliveries.js';
-import { deliverJobId, type Queues } from './queue/queues.js';
+import { deliverJobId, dispatchJobId, type Queues } from './queue/queues.js';
 import type { Announcement, AnnouncementInput, DeliveryRecord, Recipient } from './types.js';
 
 export interface AnnouncementView extends Announcement {
@@ -76,7 +76,7 @@ export class Producer {
     if (r === null) return { ok: false, reason: 'not_found' };
     if (!r.ok) return { ok: false, reason: 'not_cancellable', status: r.current };
     // The dispatch job checks the status too, so a job that fires in between does nothing.
-    await this.queues.dispatch.remove(`dispatch.${id}`).catch(() => 0);
+    await this.queues.dispatch.remove(dispatchJobId(id)).catch(() => 0);
     return { ok: true };
   }
 

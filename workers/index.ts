@@ -48,10 +48,15 @@ export async function startWorkers(s: Services, opts: StartWorkersOptions = {}):
  */
 export async function recoverDispatches(s: Services, lookBack = 1000): Promise<number> {
   const ids = await s.redis.zrevrange(s.keys.announcementIndex, 0, lookBack - 1);
+  // One round trip for every status; only the few unfinished ones are read whole.
+  const p = s.redis.pipeline();
+  for (const id of ids) p.hget(s.keys.announcement(id), 'status');
+  const statuses = ((await p.exec()) ?? []).map(([, st]) => st as string | null);
   let n = 0;
-  for (const id of ids) {
+  for (const [i, id] of ids.entries()) {
+    if (!['queued', 'scheduled', 'dispatching'].includes(statuses[i] ?? '')) continue;
     const ann = await s.announcements.get(id);
-    if (!ann || !['queued', 'scheduled', 'dispatching'].includes(ann.status)) continue;
+    if (!ann) continue;
     await s.producer.queueDispatch(ann);
     n += 1;
   }

@@ -95,3 +95,20 @@ describe('priority', () => {
     expect(new Set(order.slice(0, 20))).toEqual(new Set([urgent.id]));
   });
 });
+
+describe('recovery at start', () => {
+  it('dispatches an announcement stored just before a crash that never queued its job', async () => {
+    await setup();
+    await s.subscribers.upsert({ channel: 'email', address: 'a@example.edu', topics: ['*'], language: 'en', status: 'active' });
+    const now = new Date().toISOString();
+    // What the producer writes first; the crash came before queue.add.
+    await s.announcements.save({
+      id: 'arecovery1', title: { en: 'Recovered' }, body: { en: 'Body' }, topics: ['hours'], priority: 'normal',
+      channels: ['email'], status: 'queued', createdAt: now, createdBy: 'test', publishedAt: now,
+    });
+    expect(await s.queues.dispatch.getJobCounts()).toMatchObject({ waiting: 0, prioritized: 0 });
+    running.push(await startWorkers(s));
+    await waitFor(async () => (await s.producer.view('arecovery1'))?.status === 'done', { what: 'recovered announcement done' });
+    expect(smtp!.received.map((m) => m.parsed.subject)).toEqual(['Recovered']);
+  });
+});
