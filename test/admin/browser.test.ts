@@ -1,6 +1,7 @@
-// The dashboard in a real browser: Debian's chromium driven by playwright-core, against the real
-// HTTP server and workers, e-mail through the in-process SMTP server (5 ms a message). These
-// tests fail (not skip) when /usr/bin/chromium is missing: .ci/run installs it.
+// The dashboard in a real browser: Chromium driven by playwright-core, against the real HTTP
+// server and workers, e-mail through the in-process SMTP server (5 ms a message). The browser
+// comes from test/support/browser.ts (npm install brings one); these tests fail, never skip,
+// when none launches.
 import { createServer, type Server } from 'node:http';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,19 +1,16 @@
 // Shared by the dashboard tests and the screenshot script: a real HTTP server and workers on a
 // configuration with e-mail through the in-process SMTP server, subscribers, a browser.
 // Nothing here calls vitest's inject(), so the screenshot script can use it outside vitest.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { configSchema, type CrierConfig } from '../../src/config/schema.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/services.js';
 import { silentLogger } from '../../src/util/log.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
+import { launchBrowser, type LaunchedBrowser, type LaunchOptions } from '../support/browser.js';
 import { ADMIN_TOKEN, deletePrefix, LIBRARIAN_TOKEN, TOPICS, uniquePrefix } from '../support/harness.js';
 
 export { ADMIN_TOKEN, LIBRARIAN_TOKEN };
-export const CHROMIUM = '/usr/bin/chromium';
 
 export function dashboardConfig(redisUrl: string, smtpUrl: string, extra: { perSecond?: number; prefix?: string } = {}): CrierConfig {
   return configSchema.parse({
@@ -90,30 +87,8 @@ export async function postAnnouncement(url: string, body: unknown = ANNOUNCEMENT
   return ((await res.json()) as { id: string }).id;
 }
 
-/** Playwright's Chromium, Debian's package; a clear failure (not a skip) when it is missing. */
-export async function launchChromium() {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The browser tests need Debian's chromium at ${CHROMIUM} (playwright-core brings no browser). ` +
-        'Install it with `apt-get install -y chromium` (.ci/run does this when CRIER_BROWSER_TESTS is not 0).',
-    );
-  }
-  const { chromium } = await import('playwright-core');
-  const userDataDir = mkdtempSync(join(tmpdir(), 'crier-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
-}
+/** A real Chromium (see test/support/browser.ts for where it comes from). */
+export const launchChromium = (opts: LaunchOptions = {}): Promise<LaunchedBrowser> => launchBrowser(opts);
 
 // ---- app.inject helpers --------------------------------------------------------------------
 
