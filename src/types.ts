@@ -34,6 +34,8 @@ export interface Announcement extends AnnouncementInput {
   status: AnnouncementStatus;
   createdAt: string;
   createdBy: string;
+  /** The author's e-mail address when a signed-in account wrote it (the desk); alerts go there. */
+  createdByEmail?: string;
   /** When it was (or will be) published: publishAt, or the creation time. */
   publishedAt: string;
 }
