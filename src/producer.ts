@@ -26,6 +26,7 @@ export class Producer {
     this.schema = makeAnnouncementSchema({
       topics: config.topics.map((t) => t.id),
       channels: enabledChannelNames(config),
+      timezone: config.library.timezone,
     });
   }
 

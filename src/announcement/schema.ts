@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { AnnouncementInput, Lang } from '../types.js';
 import { formatIssues, type FieldIssue } from '../util/issues.js';
+import { formatInZone, isLocalDateTime, localToInstant } from '../util/time.js';
 
 export const LIMITS = { title: 200, summary: 280, body: 20_000 } as const;
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -37,9 +38,30 @@ function localized(max: number) {
 const langsOf = (o: Partial<Record<Lang, string>> | undefined): Lang[] =>
   o ? (['en', 'zh'] as const).filter((l) => o[l] !== undefined) : [];
 
-const dateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2030-01-01T09:00:00+08:00' });
+const withOffset = z.iso.datetime({ offset: true });
 
-export function makeAnnouncementSchema(opts: { topics: string[]; channels: string[] }) {
+/**
+ * A date-time with an offset (2030-01-01T09:00:00+08:00), or without one (2030-01-01T09:00),
+ * which is read as the library's local time and given the zone's offset at that date.
+ */
+function dateTime(timeZone: string | undefined) {
+  const example = timeZone ? `2030-01-01T09:00 (library time, ${timeZone}) or ` : '';
+  const wrong = `must be a date and time, e.g. ${example}2030-01-01T09:00:00+08:00`;
+  return z.string({ error: wrong }).transform((s, ctx) => {
+    if (timeZone && isLocalDateTime(s)) {
+      const instant = localToInstant(s, timeZone);
+      if (instant !== null) return formatInZone(instant, timeZone);
+    } else if (withOffset.safeParse(s).success) {
+      return s;
+    }
+    ctx.issues.push({ code: 'custom', input: s, message: wrong });
+    return z.NEVER;
+  });
+}
+
+/** `timezone`: the library's (library.timezone), for date-times written without an offset. */
+export function makeAnnouncementSchema(opts: { topics: string[]; channels: string[]; timezone?: string }) {
+  const dateTimeField = dateTime(opts.timezone);
   const topics = new Set(opts.topics);
   const channels = new Set(opts.channels);
   return z
@@ -65,8 +87,8 @@ export function makeAnnouncementSchema(opts: { topics: string[]; channels: strin
         .min(1, 'must name at least one channel (or leave it out for every enabled channel)')
         .optional(),
       priority: z.enum(['normal', 'urgent'], { error: 'must be "normal" or "urgent"' }).default('normal'),
-      publishAt: dateTime.optional(),
-      expiresAt: dateTime.optional(),
+      publishAt: dateTimeField.optional(),
+      expiresAt: dateTimeField.optional(),
       link: z
         .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http(s) URL' })
         .max(2000, 'must be at most 2000 characters')

@@ -18,7 +18,7 @@ export function readAnnouncementFile(file: string, config: CrierConfig): Announc
     throw new ExitError(`${file} is ${raw.length} bytes; an announcement may be at most ${MAX_REQUEST_BYTES} bytes (1 MiB).`, EXIT.failure);
   }
   // Built exactly as the producer builds its own (Producer.schema).
-  const schema = makeAnnouncementSchema({ topics: config.topics.map((t) => t.id), channels: enabledChannelNames(config) });
+  const schema = makeAnnouncementSchema({ topics: config.topics.map((t) => t.id), channels: enabledChannelNames(config), timezone: config.library.timezone });
   const result = parseAnnouncementText(schema, raw.toString('utf8'));
   if (!result.ok) {
     const lines = result.issues.map((i) => `  ${i.path}: ${i.message}`);

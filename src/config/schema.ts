@@ -90,7 +90,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       name: localizedName.default({ en: 'University Library', zh: '大学图书馆' }),
       baseUrl: httpUrl.default('http://localhost:8080'),
-      timezone: z.string().default('Asia/Shanghai'),
+      timezone: z
+        .string()
+        .refine(isTimeZone, { error: 'must be an IANA time zone name, e.g. Asia/Shanghai or Europe/Berlin' })
+        .default('Asia/Shanghai'),
       defaultLanguage: langPref.default('both'),
     })
     .prefault({}),
@@ -185,4 +188,13 @@ export function enabledChannelNames(cfg: CrierConfig): string[] {
   if (c.mastodon.enabled) names.push('mastodon');
   for (const w of c.webhooks) if (w.enabled) names.push(`webhook:${w.name}`);
   return names;
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -162,6 +162,30 @@ describe('Idempotency-Key', () => {
   });
 });
 
+describe('times without an offset are library time', () => {
+  it('reads publishAt and expiresAt without an offset in library.timezone and answers with the offset applied', async () => {
+    expect(env.s.config.library.timezone).toBe('Asia/Shanghai');
+    const body = { ...fixture('freshman-tour'), publishAt: '2030-01-10T09:00', expiresAt: '2030-01-17T18:30' };
+    const res = await call(env.app, 'POST', '/api/announcements', { body, token: LIBRARIAN_TOKEN });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ status: 'scheduled', publishAt: '2030-01-10T09:00:00+08:00', expiresAt: '2030-01-17T18:30:00+08:00' });
+    const stored = (await call(env.app, 'GET', `/api/announcements/${res.json().id}`)).json();
+    expect(stored.publishAt).toBe('2030-01-10T01:00:00.000Z');
+    expect(stored.expiresAt).toBe('2030-01-17T10:30:00.000Z');
+  });
+
+  it('refuses a local time that does not exist, naming the field and the accepted forms', async () => {
+    const res = await call(env.app, 'POST', '/api/announcements', {
+      body: { ...fixture('freshman-tour'), publishAt: '2030-02-30T09:00' }, token: LIBRARIAN_TOKEN,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues).toEqual([
+      { path: 'publishAt', message: 'must be a date and time, e.g. 2030-01-01T09:00 (library time, Asia/Shanghai) or 2030-01-01T09:00:00+08:00' },
+    ]);
+    await nothingStored();
+  });
+});
+
 describe('scheduling, cancel, listing, unknown ids', () => {
   it('schedules, shows, cancels once (no delayed job left), then 409', async () => {
     const publishAt = new Date(Date.now() + 3600_000).toISOString();

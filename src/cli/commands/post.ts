@@ -6,6 +6,7 @@ import { requireRedis } from '../../bootstrap/redis.js';
 import { lastEventId } from '../../events/watch.js';
 import { createServices } from '../../services.js';
 import { createLogger } from '../../util/log.js';
+import { formatInZone } from '../../util/time.js';
 import { readAnnouncementFile } from '../announcement-file.js';
 import { finalReport, waitUntilFinal } from '../wait.js';
 
@@ -31,7 +32,7 @@ export async function postCommand(file: string, opts: { config?: string; wait?: 
     if (!opts.wait) return EXIT.ok;
     if (status === 'scheduled') {
       const at = (await s.announcements.get(id))?.publishedAt;
-      console.log(`Scheduled for ${at}; waiting until it has gone out (Ctrl-C stops waiting, not the announcement).`);
+      console.log(`Scheduled for ${at ? formatInZone(at, config.library.timezone) : '?'}; waiting until it has gone out (Ctrl-C stops waiting, not the announcement).`);
     }
     const view = await waitUntilFinal(s, id, { fromId, out: process.stdout });
     for (const line of await finalReport(s, view)) console.log(line);

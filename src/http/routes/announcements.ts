@@ -4,6 +4,7 @@
 // read as JSON: `curl -d @file.json` sends application/x-www-form-urlencoded by default.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAnnouncementText } from '../../announcement/schema.js';
+import { formatInZone } from '../../util/time.js';
 import type { Services } from '../../services.js';
 import { IdempotencyConflictError } from '../../store/announcements.js';
 import { InvalidCursorError } from '../../store/deliveries.js';
@@ -39,7 +40,13 @@ export async function announcementRoutes(app: FastifyInstance, opts: { s: Servic
     if (!v.ok) return reply.code(400).send({ error: 'invalid_announcement', message: 'the announcement has errors', issues: v.issues });
     try {
       const r = await s.producer.create(v.value, { createdBy: req.principal!.name, idempotencyKey: key });
-      return reply.code(202).header('Location', `/api/announcements/${r.id}`).send({ id: r.id, status: r.status });
+      // Times come back in the library's zone with the offset applied, so a time written
+      // without one (read as library time) can be checked at a glance.
+      const tz = s.config.library.timezone;
+      const times = Object.fromEntries(
+        (['publishAt', 'expiresAt'] as const).filter((k) => v.value[k]).map((k) => [k, formatInZone(v.value[k]!, tz)]),
+      );
+      return reply.code(202).header('Location', `/api/announcements/${r.id}`).send({ id: r.id, status: r.status, ...times });
     } catch (err) {
       if (err instanceof IdempotencyConflictError) {
         throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different announcement');
