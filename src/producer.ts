@@ -81,13 +81,13 @@ export class Producer {
     return { ok: true };
   }
 
-  /** Puts every failed delivery (except recipients who are gone) back in its queue. */
-  async retryFailed(id: string): Promise<{ requeued: number } | null> {
+  /** Puts every failed delivery (except recipients who are gone) back in its queue; `channel`: only that one's. */
+  async retryFailed(id: string, opts: { channel?: string } = {}): Promise<{ requeued: number } | null> {
     const ann = await this.store.get(id);
     if (!ann) return null;
     let requeued = 0;
     const round = Date.now().toString(36);
-    for (const channel of ann.channels) {
+    for (const channel of ann.channels.filter((c) => !opts.channel || c === opts.channel)) {
       let batch: Recipient[] = [];
       let n = 0;
       const flush = async () => {

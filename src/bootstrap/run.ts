@@ -7,7 +7,7 @@ import { enabledChannelNames, type CrierConfig } from '../config/schema.js';
 import { createServices, type Services } from '../services.js';
 import { startWorkers } from '../../workers/index.js';
 import { startTelegramBot } from '../bot/index.js';
-import { formatBanner } from './banner.js';
+import { baseUrlPortWarning, formatBanner } from './banner.js';
 import { loadStartupConfig } from './config.js';
 import { EXIT, ExitError } from './errors.js';
 import { ensureRedis, privateRedisNotice, requireRedis } from './redis.js';
@@ -72,6 +72,8 @@ export async function runProcess(opts: RunOptions): Promise<number> {
       });
       httpUrl = http.url;
       components.push({ name: 'HTTP server', close: () => http.close() });
+      const warning = baseUrlPortWarning(config.library.baseUrl, Number(new URL(http.url).port));
+      if (warning) err(warning);
     }
     const bot = await startBotIfEnabled(s, opts.role);
     if (bot) components.push(bot);

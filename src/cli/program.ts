@@ -65,6 +65,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(configOption())
     .action(run(async () => (await import('./commands/status.js')).statusCommand));
   program
+    .command('cancel')
+    .description('cancel a scheduled (or still queued) announcement, as the dashboard\'s Cancel button does')
+    .argument('<id>', 'announcement id')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/cancel-retry.js')).cancelCommand));
+  program
+    .command('retry')
+    .description('send its failed deliveries again (not to bounced or blocked recipients)')
+    .argument('<id>', 'announcement id')
+    .option('--channel <name>', 'only this channel\'s failed deliveries, e.g. email or webhook:staff')
+    .option('--wait', 'show live progress until the retried deliveries are done; exit 0 or 3 (some failed again)')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/cancel-retry.js')).retryCommand));
+  program
     .command('preview')
     .description('print exactly what each channel would send, sending nothing (Redis is not needed)')
     .argument('<file>', 'announcement JSON file')

@@ -23,6 +23,10 @@ export interface LoadedConfig {
   source: string;
   /** Set when the demo made up an admin token: printed once at start. */
   generatedAdminToken?: string;
+  /** True when library.baseUrl was not given and follows the listening host and port. */
+  baseUrlDerived?: boolean;
+  /** Which Redis settings nobody chose: no REDIS_URL/CRIER_REDIS_PREFIX, nothing in a file (the demo counts as nothing). */
+  redisDefaults?: { url: boolean; prefix: boolean };
 }
 
 export const DEMO_CONFIG_PATH = new URL('../../config/demo.yaml', import.meta.url);
@@ -67,6 +71,12 @@ export function loadConfig(
   const missing: { path: string; name: string }[] = [];
   const substituted = substituteEnv(raw, isDemo ? demoEnv : env, [], missing);
   applyOverrides(substituted, env);
+  const baseUrlDerived = deriveBaseUrl(substituted);
+  const fileRedis = isDemo ? undefined : (raw as { redis?: { url?: unknown; prefix?: unknown } } | null)?.redis;
+  const redisDefaults = {
+    url: !env.REDIS_URL && (fileRedis?.url === undefined || fileRedis?.url === null),
+    prefix: !env.CRIER_REDIS_PREFIX && (fileRedis?.prefix === undefined || fileRedis?.prefix === null),
+  };
 
   const parsed = configSchema.safeParse(substituted);
   const problems: string[] = [];
@@ -84,7 +94,7 @@ export function loadConfig(
     problems.push(`${m.path}: environment variable ${m.name} is not set`);
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
-  return { config: parsed.data, source, generatedAdminToken };
+  return { config: parsed.data, source, generatedAdminToken, baseUrlDerived, redisDefaults };
 }
 
 /** Replaces `${NAME}` in every string; records the paths whose variable is not set. */
@@ -123,6 +133,27 @@ function applyOverrides(raw: unknown, env: NodeJS.ProcessEnv): void {
     const port = Number(env.PORT);
     obj.server = { ...(obj.server ?? {}), port: Number.isInteger(port) ? port : env.PORT };
   }
+}
+
+const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Without library.baseUrl, links (confirm, unsubscribe, the feed) point where this server
+ * listens: http://localhost:<port>, so `PORT=18480 npm start` writes links that open. A public
+ * deployment sets baseUrl. Returns whether it derived one.
+ */
+function deriveBaseUrl(raw: unknown): boolean {
+  if (!raw || typeof raw !== 'object') return false;
+  const obj = raw as { library?: Record<string, unknown> | null; server?: Record<string, unknown> | null };
+  if (obj.library && typeof obj.library === 'object' && obj.library.baseUrl !== undefined) return false;
+  const server = obj.server && typeof obj.server === 'object' ? obj.server : {};
+  const port = server.port === undefined ? 8080 : server.port;
+  const host = server.host === undefined ? '0.0.0.0' : server.host;
+  // Leave invalid values to the schema's own errors, and port 0 (a free port, tests) alone.
+  if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65535 || typeof host !== 'string') return false;
+  const shown = WILDCARD_HOSTS.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  obj.library = { ...(obj.library ?? {}), baseUrl: `http://${shown}:${port}` };
+  return true;
 }
 
 function isUnderDisabledChannel(path: string, cfg: CrierConfig): boolean {

@@ -2,12 +2,10 @@
 import { userInfo } from 'node:os';
 import { loadStartupConfig } from '../../bootstrap/config.js';
 import { EXIT } from '../../bootstrap/errors.js';
-import { requireRedis } from '../../bootstrap/redis.js';
 import { lastEventId } from '../../events/watch.js';
-import { createServices } from '../../services.js';
-import { createLogger } from '../../util/log.js';
 import { formatInZone } from '../../util/time.js';
 import { readAnnouncementFile } from '../announcement-file.js';
+import { withServices } from '../connect.js';
 import { finalReport, waitUntilFinal } from '../wait.js';
 
 export function cliUser(): string {
@@ -19,11 +17,11 @@ export function cliUser(): string {
 }
 
 export async function postCommand(file: string, opts: { config?: string; wait?: boolean }): Promise<number> {
-  const { config } = loadStartupConfig(opts.config);
-  const input = readAnnouncementFile(file, config);
-  await requireRedis(config);
-  const s = createServices(config, { log: createLogger('crier', 'warn') });
-  try {
+  // The file is checked before Redis is touched: a typo is reported as such.
+  const loaded = loadStartupConfig(opts.config);
+  const input = readAnnouncementFile(file, loaded.config);
+  return withServices(loaded, async ({ s }) => {
+    const { config } = s;
     // Read the stream position first, so no event of the new announcement can be missed.
     const fromId = opts.wait ? await lastEventId(s.redis, s.keys.events) : '$';
     const { id, status } = await s.producer.create(input, { createdBy: `cli:${cliUser()}` });
@@ -39,7 +37,5 @@ export async function postCommand(file: string, opts: { config?: string; wait?: 
     if (view.status === 'done_with_failures') return EXIT.doneWithFailures;
     if (view.status === 'cancelled') return EXIT.cancelled;
     return EXIT.ok;
-  } finally {
-    await s.close();
-  }
+  });
 }

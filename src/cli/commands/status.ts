@@ -1,31 +1,24 @@
 // `crier status [ID] [--watch]`: queue depths and the newest announcements, or one announcement
 // in detail with a progress bar per channel (followed live until it is final with --watch).
-import { loadStartupConfig } from '../../bootstrap/config.js';
 import { EXIT, ExitError } from '../../bootstrap/errors.js';
-import { requireRedis } from '../../bootstrap/redis.js';
 import { lastEventId } from '../../events/watch.js';
 import { enabledChannelNames } from '../../config/schema.js';
 import { deliverQueueName } from '../../queue/queues.js';
 import { localizedTitle } from '../../render/language.js';
-import { createServices, type Services } from '../../services.js';
+import type { Services } from '../../services.js';
 import type { Announcement } from '../../types.js';
-import { createLogger } from '../../util/log.js';
+import { withServices } from '../connect.js';
 import { colorEnabled, renderBars, rowsOf } from '../progress.js';
 import { FINAL_ANNOUNCEMENT_STATUSES, finalReport, waitUntilFinal } from '../wait.js';
 
 const COUNTS = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
 export async function statusCommand(id: string | undefined, opts: { config?: string; watch?: boolean }): Promise<number> {
-  const { config } = loadStartupConfig(opts.config);
-  await requireRedis(config);
-  const s = createServices(config, { log: createLogger('crier', 'warn') });
-  try {
-    if (id) return await printOne(s, id, opts.watch === true);
+  return withServices(opts.config, async ({ s }) => {
+    if (id) return printOne(s, id, opts.watch === true);
     await printOverview(s);
     return EXIT.ok;
-  } finally {
-    await s.close();
-  }
+  });
 }
 
 function when(s: Services, iso: string): string {

@@ -85,7 +85,13 @@ export async function announcementRoutes(app: FastifyInstance, opts: { s: Servic
   });
 
   app.post<IdRoute>('/api/announcements/:id/retry', { onRequest: auth.allow('announcements:retry') }, async (req) => {
-    const r = await s.producer.retryFailed(annId(req));
+    const ann = await s.announcements.get(annId(req));
+    if (!ann) throw notFound('announcement');
+    const channel = queryParam(req, 'channel');
+    if (channel !== undefined && !ann.channels.includes(channel)) {
+      throw badQuery('channel', `"${channel}" is not one of this announcement's channels (${ann.channels.join(', ')})`);
+    }
+    const r = await s.producer.retryFailed(ann.id, { channel });
     if (!r) throw notFound('announcement');
     return { requeued: r.requeued };
   });
