@@ -96,6 +96,11 @@ export function createEmailChannel(config: CrierConfig, deps: ChannelDeps, extra
       // A stable Message-ID lets receiving servers and people spot a crash-induced duplicate.
       const mail = { ...msg, messageId: `<${delivery.id}@crier>` };
       if (outbox) {
+        // As a real mail server would: the .invalid top-level domain never exists (RFC 2606),
+        // so the demo shows a bounce with its reason, e.g. for nobody@nowhere.invalid.
+        if (/\.invalid$/i.test(msg.to.split('@').pop() ?? '')) {
+          throw ChannelError.recipientGone(`bounced: 550 5.1.2 ${msg.to}: the domain does not exist (.invalid never does; refused by the outbox)`);
+        }
         const info = await writer.sendMail(mail);
         mkdirSync(outbox, { recursive: true });
         const file = join(outbox, `${delivery.id}.eml`);

@@ -42,6 +42,9 @@ export function formatBanner(info: BannerInfo): string {
   if (generatedAdminToken && info.httpUrl) {
     rows.push(['admin token', `${generatedAdminToken}  (made up for this run; set CRIER_ADMIN_TOKEN to choose your own)`]);
   }
+  if (info.loaded.generatedLibrarianToken && info.httpUrl) {
+    rows.push(['librarian token', `${info.loaded.generatedLibrarianToken}  (made up for this run; set CRIER_LIBRARIAN_TOKEN to choose your own)`]);
+  }
   const width = Math.max(...rows.map(([k]) => k.length));
   return [`Crier ${crierVersion()}: ${info.role}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
 }

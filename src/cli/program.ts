@@ -79,6 +79,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(configOption())
     .action(run(async () => (await import('./commands/cancel-retry.js')).retryCommand));
   program
+    .command('outbox')
+    .description('read the e-mails written to the outbox folder (the demo): recipient, subject and whole links')
+    .option('--last <n>', 'how many of the newest mails to show (default 10)')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/outbox.js')).outboxCommand));
+  program
     .command('preview')
     .description('print exactly what each channel would send, sending nothing (Redis is not needed)')
     .argument('<file>', 'announcement JSON file')

@@ -23,6 +23,8 @@ export interface LoadedConfig {
   source: string;
   /** Set when the demo made up an admin token: printed once at start. */
   generatedAdminToken?: string;
+  /** The same for the demo's librarian token (a librarian's view of the dashboard). */
+  generatedLibrarianToken?: string;
   /** True when library.baseUrl was not given and follows the listening host and port. */
   baseUrlDerived?: boolean;
   /** Which Redis settings nobody chose: no REDIS_URL/CRIER_REDIS_PREFIX, nothing in a file (the demo counts as nothing). */
@@ -61,12 +63,12 @@ export function loadConfig(
     throw new ConfigError(source, [`not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
   }
 
+  // The demo's tokens: the environment's, or made up for this run and printed by the banner.
   let generatedAdminToken: string | undefined;
+  let generatedLibrarianToken: string | undefined;
   const demoEnv = { ...env };
-  if (isDemo && !env.CRIER_ADMIN_TOKEN) {
-    generatedAdminToken = randomBytes(18).toString('base64url');
-    demoEnv.CRIER_ADMIN_TOKEN = generatedAdminToken;
-  }
+  if (isDemo && !env.CRIER_ADMIN_TOKEN) demoEnv.CRIER_ADMIN_TOKEN = generatedAdminToken = randomBytes(18).toString('base64url');
+  if (isDemo && !env.CRIER_LIBRARIAN_TOKEN) demoEnv.CRIER_LIBRARIAN_TOKEN = generatedLibrarianToken = randomBytes(18).toString('base64url');
 
   const missing: { path: string; name: string }[] = [];
   const substituted = substituteEnv(raw, isDemo ? demoEnv : env, [], missing);
@@ -94,7 +96,7 @@ export function loadConfig(
     problems.push(`${m.path}: environment variable ${m.name} is not set`);
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(source, problems);
-  return { config: parsed.data, source, generatedAdminToken, baseUrlDerived, redisDefaults };
+  return { config: parsed.data, source, generatedAdminToken, generatedLibrarianToken, baseUrlDerived, redisDefaults };
 }
 
 /** Replaces `${NAME}` in every string; records the paths whose variable is not set. */
@@ -135,11 +137,12 @@ function applyOverrides(raw: unknown, env: NodeJS.ProcessEnv): void {
   }
 }
 
-const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
+/** Listening on every interface: this machine is reached as localhost. */
+const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::']);
 
 /**
  * Without library.baseUrl, links (confirm, unsubscribe, the feed) point where this server
- * listens: http://localhost:<port>, so `PORT=18480 npm start` writes links that open. A public
+ * listens: http://<host>:<port> (localhost for a wildcard host), so `PORT=18480 npm start` writes links that open. A public
  * deployment sets baseUrl. Returns whether it derived one.
  */
 function deriveBaseUrl(raw: unknown): boolean {

@@ -8,6 +8,7 @@ import { HttpError } from './errors.js';
 import { announcementRoutes } from './routes/announcements.js';
 import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes, watchRedis } from './routes/health.js';
+import { homeRoutes } from './routes/home.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { subscriberImportRoutes } from './routes/subscribers-import.js';
 import { adminRoutes } from '../admin/index.js';
@@ -93,6 +94,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
     return reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${path}` });
   });
 
+  await app.register(homeRoutes, { s });
   await app.register(healthRoutes, { s, watch });
   await app.register(feedRoutes, { s });
   await app.register(announcementRoutes, { s, auth });

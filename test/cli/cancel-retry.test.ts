@@ -104,8 +104,9 @@ describe('which Redis the CLI uses', () => {
   });
 
   it("the demo's links follow PORT, and a config file without baseUrl follows its own port", () => {
-    expect(loadConfig({ env: { PORT: '18480' }, cwd: dir.path }).config.library.baseUrl).toBe('http://localhost:18480');
-    expect(loadConfig({ env: {}, cwd: dir.path }).config.library.baseUrl).toBe('http://localhost:8080');
+    // The demo listens on 127.0.0.1 only: its links name that address, which always resolves.
+    expect(loadConfig({ env: { PORT: '18480' }, cwd: dir.path }).config.library.baseUrl).toBe('http://127.0.0.1:18480');
+    expect(loadConfig({ env: {}, cwd: dir.path }).config.library.baseUrl).toBe('http://127.0.0.1:8080');
     const { path } = writeConfig(dir.path, redisUrl(), { library: {}, server: { host: '0.0.0.0', port: 9090 } });
     const loaded = loadConfig({ path, env: {}, cwd: dir.path });
     expect(loaded.config.library.baseUrl).toBe('http://localhost:9090');
