@@ -33,9 +33,9 @@ export function formatBanner(info: BannerInfo): string {
     rows.push(['e-mail', `written as .eml files to ${resolve(config.channels.email.outbox)}`]);
   }
   if (info.httpUrl) {
+    rows.push(['http', info.httpUrl]);
     rows.push(['dashboard', `${info.httpUrl}/admin`]);
     if (config.channels.rss.enabled) rows.push(['feed', `${info.httpUrl}/feeds/rss.xml`]);
-    rows.push(['api', `${info.httpUrl}/api/announcements`]);
     rows.push(['links', `${config.library.baseUrl}${info.loaded.baseUrlDerived ? '  (follows the port; set library.baseUrl for a public address)' : '  (library.baseUrl)'}`]);
   }
   // The made-up token is only of use where this process answers the API.

@@ -44,9 +44,9 @@ describe('npm start with no configuration (the demo)', { timeout: 120_000 }, () 
     expect(token, out).toBeTruthy();
     expect(out).toMatch(/^ {2}librarian token +\S+ {2}\(made up for this run; set CRIER_LIBRARIAN_TOKEN to choose your own\)$/m);
     // The banner names the dashboard and the feed; the links Crier writes follow PORT.
-    const dashboard = /^ {2}dashboard +(http:\/\/\S+)\/admin$/m.exec(out)![1];
-    const base = dashboard;
+    const base = /^ {2}http +(http:\/\/\S+)$/m.exec(out)![1];
     expect(base).toBe(`http://127.0.0.1:${port}`);
+    expect(out).toMatch(new RegExp(`^ {2}dashboard +http://127\\.0\\.0\\.1:${port}/admin$`, 'm'));
     expect(out).toMatch(new RegExp(`^ {2}feed +http://127\\.0\\.0\\.1:${port}/feeds/rss\\.xml$`, 'm'));
     expect(out).toMatch(new RegExp(`^ {2}links +http://127\\.0\\.0\\.1:${port} {2}\\(follows the port`, 'm'));
     expect(crier.stderr).not.toContain('warning: library.baseUrl');
