@@ -48,7 +48,23 @@ const FIELDS = ['email', 'topics', 'language'];
 const EMAIL = /^[^\s@"<>(),;:\\[\]\x00-\x1f\x7f]{1,64}@[^\s@"<>(),;:\\[\]\x00-\x1f\x7f]+\.[^\s@"<>(),;:\\[\]\x00-\x1f\x7f.]+$/;
 const GONE: Record<string, string> = { unsubscribed: 'unsubscribed', bounced: 'bounced', blocked: 'blocked us' };
 
-const show = (v: unknown): string => JSON.stringify(String(v).slice(0, 80));
+/**
+ * A value as the error message quotes it. Never String(v): a JSON row may hold an object
+ * whose toString is not a function ({"toString":1}), and that must be a line error, not a 500.
+ */
+function show(v: unknown): string {
+  let text: string;
+  if (typeof v === 'string') text = v;
+  else if (v === null || typeof v !== 'object') text = String(v);
+  else {
+    try {
+      text = JSON.stringify(v) ?? '';
+    } catch {
+      text = '(a value that cannot be shown)';
+    }
+  }
+  return JSON.stringify(text.slice(0, 80));
+}
 
 export class SubscriberImport {
   private imported = 0;

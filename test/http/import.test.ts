@@ -67,6 +67,29 @@ describe('JSON import', () => {
   });
 });
 
+describe('hostile JSON rows', () => {
+  it('a value whose toString is not a function is a line error, and the good rows are imported', async () => {
+    const res = await importJson([
+      { email: 'ok@example.edu', topics: ['hours'], language: 'en' },
+      { email: 'b@example.edu', topics: ['hours'], language: { toString: 1 } },
+      { email: { toString: 1, valueOf: 2 }, topics: ['hours'], language: 'en' },
+      { email: 'c@example.edu', topics: [{ toString: 1 }], language: 'en' },
+    ]);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      imported: 1,
+      skipped: 0,
+      errors: [
+        { line: 2, message: 'language: must be en, zh or both (got "{\\"toString\\":1}")' },
+        { line: 3, message: 'email: must be a string' },
+        { line: 4, message: 'topics: must be a list of topic ids' },
+      ],
+    });
+    expect((await find('ok@example.edu'))?.status).toBe('active');
+    expect(await find('b@example.edu')).toBeNull();
+  });
+});
+
 describe('CSV import', () => {
   const csv = [
     'email,topics,language', //                    1
