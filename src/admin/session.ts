@@ -67,10 +67,13 @@ export class SessionStore {
   }
 }
 
-/** True when the request reached us over https, directly or through a proxy that says so. */
+/**
+ * True when the request reached us over https: directly, or through a proxy that says so, but
+ * only a trusted one (server.trustProxy). Fastify's req.protocol reads X-Forwarded-Proto only
+ * then; anyone can send the header otherwise.
+ */
 export function overHttps(req: FastifyRequest, baseUrl: string): boolean {
-  const fwd = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim().toLowerCase();
-  return baseUrl.startsWith('https:') || fwd === 'https' || req.protocol === 'https';
+  return baseUrl.startsWith('https:') || req.protocol === 'https';
 }
 
 export function cookieOptions(req: FastifyRequest, baseUrl: string, path: string, maxAge: number, httpOnly = true) {

@@ -82,12 +82,25 @@ describe('dashboard sign-in', () => {
     expect(ttl).toBeLessThanOrEqual(43_200);
   });
 
-  it('marks the cookie Secure behind https (X-Forwarded-Proto) and when baseUrl is https', async () => {
-    const viaProxy = await get('/admin/login', undefined, { 'x-forwarded-proto': 'https' });
-    expect(setCookieHeader(viaProxy, 'crier_login')).toMatch(/; Secure/);
-    const nonce = /name="_login" value="([^"]+)"/.exec(viaProxy.body)![1];
-    const res = await post('/admin/login', undefined, { _login: nonce, token: ADMIN_TOKEN }, { cookie: `crier_login=${cookiesOf(viaProxy).crier_login}`, 'x-forwarded-proto': 'https' });
-    expect(setCookieHeader(res, 'crier_session')).toMatch(/; Secure/);
+  it('marks the cookie Secure behind a trusted https proxy (X-Forwarded-Proto) and when baseUrl is https', async () => {
+    // Without server.trustProxy the header is anyone's to send: it changes nothing.
+    const untrusted = await get('/admin/login', undefined, { 'x-forwarded-proto': 'https' });
+    expect(setCookieHeader(untrusted, 'crier_login')).not.toMatch(/Secure/);
+
+    const proxied = await httpEnv({ server: { trustProxy: true } });
+    try {
+      const viaProxy = await proxied.app.inject({ method: 'GET', url: '/admin/login', headers: { 'x-forwarded-proto': 'https' } });
+      expect(setCookieHeader(viaProxy, 'crier_login')).toMatch(/; Secure/);
+      const nonce = /name="_login" value="([^"]+)"/.exec(viaProxy.body)![1];
+      const f = form({ _login: nonce, token: ADMIN_TOKEN });
+      const res = await proxied.app.inject({
+        method: 'POST', url: '/admin/login', payload: f.payload,
+        headers: { ...f.headers, cookie: `crier_login=${cookiesOf(viaProxy).crier_login}`, 'x-forwarded-proto': 'https' },
+      });
+      expect(setCookieHeader(res, 'crier_session')).toMatch(/; Secure/);
+    } finally {
+      await proxied.dispose();
+    }
 
     const httpsEnv = await httpEnv({ library: { baseUrl: 'https://library.example.edu/crier' } });
     try {
