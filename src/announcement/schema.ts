@@ -8,29 +8,39 @@ import { formatInZone, isLocalDateTime, localToInstant } from '../util/time.js';
 export const LIMITS = { title: 200, summary: 280, body: 20_000 } as const;
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
-// C0 controls other than tab (\t) and newline (\n). CRLF is normalised to LF before this check.
-const C0_CONTROL = /[\u0000-\u0008\u000B-\u001F]/;
+// C0 controls other than tab (\t) and newline (\n), and DEL. CRLF (what a browser's textarea
+// sends) and a lone CR are normalised to LF before this check in multi-line fields.
+const C0_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+// A title is one line: no control character at all, newline and tab included.
+const ANY_CONTROL = /[\u0000-\u001F\u007F]/;
+// Half of a UTF-16 surrogate pair with no other half: not text, and platforms reject it.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Length in characters (code points), as a librarian counts them, not UTF-16 units. */
 export const charLength = (s: string): number => [...s].length;
 
-function text(max: number) {
+function text(max: number, opts: { oneLine?: boolean } = {}) {
   return z
     .string({ error: 'must be a string' })
-    .transform((s) => s.replace(/\r\n?/g, '\n'))
+    .transform((s) => (opts.oneLine ? s : s.replace(/\r\n?/g, '\n')))
     .check((ctx) => {
       const s = ctx.value;
       if (s.trim() === '') ctx.issues.push({ code: 'custom', input: s, message: 'must not be empty' });
       else if (charLength(s) > max)
         ctx.issues.push({ code: 'custom', input: s, message: `must be at most ${max} characters (has ${charLength(s)})` });
-      if (C0_CONTROL.test(s))
-        ctx.issues.push({ code: 'custom', input: s, message: 'must not contain control characters (other than newline and tab)' });
+      if (opts.oneLine ? ANY_CONTROL.test(s) : C0_CONTROL.test(s)) {
+        const message = opts.oneLine
+          ? 'must be one line without control characters (no line break or tab)'
+          : 'must not contain control characters (other than newline and tab)';
+        ctx.issues.push({ code: 'custom', input: s, message });
+      }
+      if (LONE_SURROGATE.test(s)) ctx.issues.push({ code: 'custom', input: s, message: 'contains a broken character (a lone UTF-16 surrogate)' });
     });
 }
 
-function localized(max: number) {
+function localized(max: number, opts: { oneLine?: boolean } = {}) {
   return z.strictObject(
-    { en: text(max).optional(), zh: text(max).optional() },
+    { en: text(max, opts).optional(), zh: text(max, opts).optional() },
     { error: 'must be an object with "en" and/or "zh"' },
   );
 }
@@ -39,6 +49,20 @@ const langsOf = (o: Partial<Record<Lang, string>> | undefined): Lang[] =>
   o ? (['en', 'zh'] as const).filter((l) => o[l] !== undefined) : [];
 
 const withOffset = z.iso.datetime({ offset: true });
+
+/**
+ * The announcement's link is for every reader, so it must name a public host: an IP address
+ * (127.0.0.1, 10.x) or a local name (localhost, intranet) would open nothing, or something
+ * private, on a reader's device. Each failure says which rule it broke.
+ */
+const isHttpUrl = (u: string): boolean => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol);
+
+const publicLink = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://library.example.edu/news' })
+  .max(2000, 'must be at most 2000 characters')
+  .refine((u) => !isHttpUrl(u) || z.regexes.domain.test(new URL(u).hostname), {
+    error: 'must name a public host such as library.example.edu; IP addresses and local names (localhost) are refused',
+  });
 
 /**
  * A date-time with an offset (2030-01-01T09:00:00+08:00), or without one (2030-01-01T09:00),
@@ -66,7 +90,7 @@ export function makeAnnouncementSchema(opts: { topics: string[]; channels: strin
   const channels = new Set(opts.channels);
   return z
     .strictObject({
-      title: localized(LIMITS.title),
+      title: localized(LIMITS.title, { oneLine: true }),
       body: localized(LIMITS.body),
       summary: localized(LIMITS.summary).optional(),
       topics: z
@@ -89,10 +113,7 @@ export function makeAnnouncementSchema(opts: { topics: string[]; channels: strin
       priority: z.enum(['normal', 'urgent'], { error: 'must be "normal" or "urgent"' }).default('normal'),
       publishAt: dateTimeField.optional(),
       expiresAt: dateTimeField.optional(),
-      link: z
-        .url({ protocol: /^https?$/, hostname: z.regexes.domain, error: 'must be an http(s) URL' })
-        .max(2000, 'must be at most 2000 characters')
-        .optional(),
+      link: publicLink.optional(),
     })
     .superRefine((a, ctx) => {
       const titleLangs = langsOf(a.title);

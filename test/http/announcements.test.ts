@@ -162,6 +162,46 @@ describe('Idempotency-Key', () => {
   });
 });
 
+describe('control characters and broken text', () => {
+  const post = (body: unknown) => call(env.app, 'POST', '/api/announcements', { body, token: LIBRARIAN_TOKEN });
+  const base = { body: { en: 'b' }, topics: ['hours'] };
+
+  it('refuses a line break or tab in a title, and a lone surrogate anywhere, naming the field', async () => {
+    for (const [title, body, path, message] of [
+      ['two\r\nlines', 'b', 'title.en', 'must be one line without control characters (no line break or tab)'],
+      ['tab\there', 'b', 'title.en', 'must be one line without control characters (no line break or tab)'],
+      ['\ud800 lone', 'b', 'title.en', 'contains a broken character (a lone UTF-16 surrogate)'],
+      ['fine', 'half \udc00 pair', 'body.en', 'contains a broken character (a lone UTF-16 surrogate)'],
+      ['fine', 'delete\u007f', 'body.en', 'must not contain control characters (other than newline and tab)'],
+    ]) {
+      const res = await post({ ...base, title: { en: title }, body: { en: body } });
+      expect(res.statusCode, JSON.stringify(title)).toBe(400);
+      expect(res.json().issues, JSON.stringify(title)).toContainEqual({ path, message });
+    }
+    await nothingStored();
+  });
+
+  it('says why a link to a local or private host is refused, apart from a link that is no http(s) URL', async () => {
+    for (const link of ['http://127.0.0.1/admin', 'http://localhost:8080/', 'https://10.0.0.5/x', 'http://intranet/page']) {
+      const res = await post({ ...base, title: { en: 't' }, link });
+      expect(res.statusCode, link).toBe(400);
+      expect(res.json().issues, link).toEqual([
+        { path: 'link', message: 'must name a public host such as library.example.edu; IP addresses and local names (localhost) are refused' },
+      ]);
+    }
+    const js = await post({ ...base, title: { en: 't' }, link: 'javascript:alert(1)' });
+    expect(js.json().issues).toEqual([{ path: 'link', message: 'must be an http(s) URL, e.g. https://library.example.edu/news' }]);
+    await nothingStored();
+  });
+
+  it('accepts a body typed in a browser (CRLF line breaks, tabs, emoji) and stores LF', async () => {
+    const res = await post({ ...base, title: { en: 'Hours 📚' }, body: { en: 'line one\r\nline two\ttabbed 😀' } });
+    expect(res.statusCode).toBe(202);
+    const stored = (await call(env.app, 'GET', `/api/announcements/${res.json().id}`)).json();
+    expect(stored.body.en).toBe('line one\nline two\ttabbed 😀');
+  });
+});
+
 describe('times without an offset are library time', () => {
   it('reads publishAt and expiresAt without an offset in library.timezone and answers with the offset applied', async () => {
     expect(env.s.config.library.timezone).toBe('Asia/Shanghai');
