@@ -57,13 +57,36 @@ const ENTITY = /&(?:amp|lt|gt);/y;
  * Escapes every `<` and `>` of slackify's output except those of safe links, and every bare
  * `&` (slackify escaped its text nodes, not code or raw HTML). A `>` opening a line (only `>`s
  * and spaces before it) is a blockquote marker and stays: with every other `<` escaped it can
- * never close a control sequence.
+ * never close a control sequence. Inside code (`…` and ```…```) nothing is a link: slackify
+ * copies code verbatim, so a `<https://evil|click>` typed there would reach Slack, which
+ * parses links in code too, as a live masked link.
  */
 export function neutralizeMrkdwn(s: string): string {
   let out = '';
   let lineStart = true;
+  let fence = false; // inside ```…```
+  let span = false; // inside `…`
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
+    if (c === '`') {
+      if (s.startsWith('```', i) && !span) {
+        fence = !fence;
+        out += '```';
+        i += 2;
+      } else {
+        // As in Markdown, a backtick opens a span only when another closes it within the
+        // paragraph; a lone one (typed as text) is just a character.
+        if (!fence) span = span ? false : closesInParagraph(s, i + 1);
+        out += c;
+      }
+      lineStart = false;
+      continue;
+    }
+    if ((fence || span) && (c === '<' || c === '>')) {
+      out += c === '<' ? '&lt;' : '&gt;';
+      lineStart = false;
+      continue;
+    }
     if (c === '<') {
       SAFE_LINK.lastIndex = i;
       const m = SAFE_LINK.exec(s);
@@ -86,6 +109,14 @@ export function neutralizeMrkdwn(s: string): string {
     else if (c !== '>' && c !== ' ') lineStart = false;
   }
   return out;
+}
+
+/** Whether a backtick after `from` closes a span before the paragraph ends (a blank line). */
+function closesInParagraph(s: string, from: number): boolean {
+  const tick = s.indexOf('`', from);
+  if (tick === -1) return false;
+  const blank = s.indexOf('\n\n', from);
+  return blank === -1 || tick < blank;
 }
 
 /** Markdown → mrkdwn with no live markup but http(s)/mailto links. */

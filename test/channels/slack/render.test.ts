@@ -106,6 +106,11 @@ describe('markdownToMrkdwn', () => {
     ['[q](https://x.example/?a=1&b=2)', '<https://x.example/?a=1&amp;b=2|q>'],
     ['mail a@b.example', 'mail <mailto:a@b.example|a@b.example>'],
     ['one  \ntwo', 'one\ntwo'],
+    // Slack link syntax typed by the librarian is text, in code too (Slack parses links there).
+    ['see <https://evil.example|click> now', 'see https://evil.example|click now'],
+    ['`<https://evil.example|click>`', '`&lt;https://evil.example|click&gt;`'],
+    ['    <https://evil.example|click>', '```\n&lt;https://evil.example|click&gt;\n```'],
+    ['a lone ` then [ok](https://ok.example/)', 'a lone ` then <https://ok.example/|ok>'],
   ])('%j', (md, expected) => {
     expect(markdownToMrkdwn(md)).toBe(expected);
   });
