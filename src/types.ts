@@ -65,6 +65,8 @@ export interface DeliveryRecord {
   subscriberId?: string;
   status: DeliveryStatus;
   attempts: number;
+  /** `attempts` when an admin last retried it: the attempt limit counts from there. */
+  retryBase?: number;
   error: string | null;
   externalId: string | null;
   updatedAt: string;

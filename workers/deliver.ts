@@ -71,7 +71,10 @@ interface Outcome {
 export async function deliverBatch(s: Services, channel: Channel, job: Job<DeliverJob>): Promise<void> {
   const { announcementId: annId, recipients } = job.data;
   const ann = await loadAnnouncement(s, annId);
-  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  // Attempts are counted per recipient in the delivery log, capped at the limit: BullMQ does not
+  // count a run that a kill -9 interrupted, so after a crash its count falls behind the log's.
+  const maxAttempts = job.opts.attempts ?? s.config.delivery.attempts;
+  const jobLastAttempt = job.attemptsMade + 1 >= maxAttempts;
   let pending: Outcome[] = [];
   let retryError: ChannelError | undefined;
 
@@ -91,11 +94,16 @@ export async function deliverBatch(s: Services, channel: Channel, job: Job<Deliv
       continue;
     }
     if (retryError?.retryAfterMs !== undefined) break; // rate limited: the rest wait with this job
-    const begun = await flush({ annId, channel: channel.name, recipientId: r.id, status: 'sending', from: ['queued', 'sending'], countAttempt: true });
+    const begun = await flush({
+      annId, channel: channel.name, recipientId: r.id, status: 'sending', from: ['queued', 'sending'], countAttempt: true, attemptCap: maxAttempts,
+    });
     if (!begun!.applied) continue; // already sent, failed or skipped: a redelivered job does not send again
     // The last try died between "sending" and its outcome: the message may have gone out.
     const possibleDuplicate = begun!.previous === 'sending' ? true : undefined;
-    const outcome = await sendOne(s, channel, ann, r, job, lastAttempt, possibleDuplicate);
+    // At the cap, an attempt interrupted by a crash is made again as the same attempt.
+    const rec = begun!.record;
+    const attempt = rec ? rec.attempts - (rec.retryBase ?? 0) : job.attemptsMade + 1;
+    const outcome = await sendOne(s, channel, ann, r, job, attempt, jobLastAttempt || attempt >= maxAttempts, possibleDuplicate);
     pending.push(outcome);
     if (outcome.retry && (!retryError || outcome.retry.retryAfterMs !== undefined)) retryError = outcome.retry;
   }
@@ -105,7 +113,7 @@ export async function deliverBatch(s: Services, channel: Channel, job: Job<Deliv
 
 /** Waits for the rate limits, renders and sends to one recipient; says what to record. */
 async function sendOne(
-  s: Services, channel: Channel, ann: Announcement, r: Recipient, job: Job<DeliverJob>, lastAttempt: boolean,
+  s: Services, channel: Channel, ann: Announcement, r: Recipient, job: Job<DeliverJob>, attempt: number, lastAttempt: boolean,
   possibleDuplicate: true | undefined,
 ): Promise<Outcome> {
   const base = { annId: ann.id, channel: channel.name, recipientId: r.id, from: ['sending'] as DeliveryStatus[] };
@@ -118,7 +126,7 @@ async function sendOne(
   const deliveryId = `${ann.id}.${channel.name.replace(/:/g, '.')}.${r.id}`;
   try {
     const msg = channel.render(ann, r);
-    const res = await channel.send(msg, r, { id: deliveryId, attempt: job.attemptsMade + 1 });
+    const res = await channel.send(msg, r, { id: deliveryId, attempt });
     // The sent transition also observes the delivery's latency (metrics), in the same Lua step.
     return { op: { ...base, status: 'sent', patch: { error: null, externalId: res.externalId ?? null, possibleDuplicate } } };
   } catch (e) {
@@ -131,7 +139,7 @@ async function sendOne(
       };
     }
     const gone = err.kind === 'recipientGone';
-    const reason = err.kind === 'retryable' ? `${err.message} (gave up after ${job.attemptsMade + 1} attempts)` : err.message;
+    const reason = err.kind === 'retryable' ? `${err.message} (gave up after ${attempt} attempts)` : err.message;
     return {
       op: { ...base, status: 'failed', patch: { error: reason, gone, possibleDuplicate } },
       afterWrite: gone && channel.recipientGone

@@ -23,7 +23,9 @@ export interface TransitionOp {
   status: DeliveryStatus;
   from: (DeliveryStatus | 'new')[];
   patch?: TransitionPatch;
+  /** A send starts: one more attempt, but never more than `attemptCap` (default: no cap). */
   countAttempt?: boolean;
+  attemptCap?: number;
 }
 
 export interface TransitionResult {
@@ -91,7 +93,7 @@ export class DeliveryLog {
         this.keys.events,
         this.keys.stats,
         op.channel, op.recipientId, op.status, op.from.join(','), JSON.stringify(op.patch ?? {}),
-        op.countAttempt ? '1' : '0', now, String(this.retentionSeconds), op.annId, EVENTS_MAXLEN,
+        op.countAttempt ? String(op.attemptCap ?? 1e9) : '0', now, String(this.retentionSeconds), op.annId, EVENTS_MAXLEN,
       );
     }
     const replies = (await p.exec()) ?? [];

@@ -39,7 +39,9 @@ end
 
 // KEYS: dlv, cnt, ann, events, stats (fleet-wide metrics counters, see src/metrics/stats.ts)
 // ARGV: channel, recipient, newStatus, allowedFrom (comma list; "new" = may create),
-//       patchJSON, incAttempts, now, ttlSeconds, annId, eventsMaxLen
+//       patchJSON, attemptCap (0: not an attempt; else count one, never past the cap in this
+//       round: a retry of a failed delivery starts a new round),
+//       now, ttlSeconds, annId, eventsMaxLen
 // Returns { applied (1|0), oldStatus, recordJSON }
 const TRANSITION = `${MAYBE_COMPLETE}
 local dlv, cnt, ann, events, stats = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -68,7 +70,10 @@ if enters then
   rec.queuedAtMs = nowMs()
 end
 rec.status = newStatus
-rec.attempts = rec.attempts + tonumber(ARGV[6])
+-- An admin's retry of a failed delivery starts a new round of attempts.
+if newStatus == 'queued' and old == 'failed' then rec.retryBase = rec.attempts end
+local cap = tonumber(ARGV[6])
+if cap > 0 and rec.attempts < (tonumber(rec.retryBase) or 0) + cap then rec.attempts = rec.attempts + 1 end
 rec.updatedAt = now
 local out = cjson.encode(rec)
 redis.call('HSET', dlv, recipient, out)

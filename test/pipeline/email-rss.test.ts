@@ -108,6 +108,34 @@ describe('e-mail and RSS fan-out', () => {
   });
 });
 
+describe('the attempt limit across a crash', () => {
+  it('redoes an attempt that a crash interrupted as the same attempt: never more than the limit', async () => {
+    const sub = await subscribe('busy@example.edu', ['hours'], 'en');
+    smtp.replies.set('busy@example.edu', '452 4.2.2 Mailbox full');
+    // Scheduled far ahead, so only the deliveries made here run.
+    const { id } = await post('holiday-hours', { channels: ['email'], publishAt: '2031-01-01T09:00:00+08:00' });
+    const r = { id: sub.subscriber.id, address: 'busy@example.edu', language: 'en' as const, subscriberId: sub.subscriber.id };
+    await s.deliveries.enqueueMany(id, 'email', [r]);
+    // Attempts 1 and 2 failed; attempt 3 (the last of 3) was sending when the worker was killed.
+    for (let i = 0; i < 2; i++) {
+      await s.deliveries.transition(id, 'email', r.id, 'sending', ['queued'], {}, { countAttempt: true });
+      await s.deliveries.transition(id, 'email', r.id, 'queued', ['sending'], { error: 'SMTP temporary failure: 452 4.2.2 Mailbox full' });
+    }
+    await s.deliveries.transition(id, 'email', r.id, 'sending', ['queued'], {}, { countAttempt: true });
+    // The job runs again after the crash; BullMQ did not count the interrupted run.
+    await s.queues.deliver('email').add('deliver', { announcementId: id, channel: 'email', recipients: [r] }, s.queues.deliverJobOptions(`${id}-after-crash`, 'normal'));
+
+    const rec = await waitFor(async () => {
+      const d = await s.deliveries.get(id, 'email', r.id);
+      return d?.status === 'failed' ? d : null;
+    }, { what: 'the delivery to fail' });
+    expect(rec.attempts).toBe(3);
+    expect(rec.error).toMatch(/452 4\.2\.2 Mailbox full \(gave up after 3 attempts\)$/);
+    expect(rec.possibleDuplicate).toBe(true);
+    expect(smtp.attempts.get('busy@example.edu')).toBe(1);
+  });
+});
+
 describe('subscriber paging', () => {
   it('pages every one of 1,200 subscribers exactly once (ids like "seq" included)', async () => {
     await Promise.all(
