@@ -121,7 +121,7 @@ export interface LayoutOptions {
 export function layout(body: SafeHtml, o: LayoutOptions): SafeHtml {
   const s = o.session;
   const nav = s
-    ? html`<nav class="top">
+    ? html`<nav class="top" aria-label="Dashboard">
   <a href="/admin" class="brand">Crier</a>
   <a href="/admin"${o.active === 'announcements' ? html` aria-current="page"` : ''}>Announcements</a>
   ${s.role === 'admin' ? html`<a href="/admin/queues-overview"${o.active === 'queues' ? html` aria-current="page"` : ''}>Queues</a>
@@ -130,7 +130,7 @@ export function layout(body: SafeHtml, o: LayoutOptions): SafeHtml {
   <span class="who">${s.name} <span class="role">${s.role}</span></span>
   ${actionForm('/admin/logout', s.csrf, 'Sign out', { cls: 'btn link' })}
 </nav>`
-    : html`<nav class="top"><span class="brand">Crier</span></nav>`;
+    : html`<nav class="top" aria-label="Dashboard"><span class="brand">Crier</span></nav>`;
   return html`<!doctype html>
 <html lang="en">
 <head>

@@ -96,8 +96,8 @@ ${note ? html`<p class="note">${note}</p>` : ''}
 <div id="anns" class="anns"${live ? html` data-live-insert="1"` : ''}>
 ${items.length ? items.map((a, i) => announcementRow(a, counts[i], tz)) : html`<p class="empty" id="empty">${filtered ? 'Nothing matches.' : 'No announcements yet.'}</p>`}
 </div>
-${next ? html`<nav class="pager"><a class="btn" href="/admin${qs({ cursor: next })}">Older announcements →</a></nav>` : ''}
-${cursor ? html`<nav class="pager"><a href="/admin">← Newest</a></nav>` : ''}`;
+${next ? html`<nav class="pager" aria-label="More pages"><a class="btn" href="/admin${qs({ cursor: next })}">Older announcements →</a></nav>` : ''}
+${cursor ? html`<nav class="pager" aria-label="More pages"><a href="/admin">← Newest</a></nav>` : ''}`;
     return sendPage(reply, layout(body, { title: 'Announcements', session, active: 'announcements', scripts: ['live.js'], flash: flashText(param(req, 'msg')) }));
   });
 

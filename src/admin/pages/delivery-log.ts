@@ -59,7 +59,7 @@ ${page.items.length
     ? html`<table class="log"><thead><tr><th>Recipient</th><th>Channel</th><th>Status</th><th>Attempts</th><th>Reason</th><th>Updated</th></tr></thead>
 <tbody>${page.items.map((d) => row(d, tz))}</tbody></table>`
     : html`<p class="empty">No deliveries${f.status || f.channel ? ' match these filters' : ' yet'}.</p>`}
-<nav class="pager">${f.cursor ? html`<a href="${base}${qs({ channel: f.channel, status: f.status })}#log">← First page</a>` : ''}
+<nav class="pager" aria-label="More pages">${f.cursor ? html`<a href="${base}${qs({ channel: f.channel, status: f.status })}#log">← First page</a>` : ''}
 ${page.next ? html`<a class="btn" href="${base}${qs({ channel: f.channel, status: f.status, cursor: page.next })}#log">Next page →</a>` : ''}</nav>
 </section>`;
 }

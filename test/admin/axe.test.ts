@@ -1,0 +1,67 @@
+// axe on every page of the dashboard that existed before the desk (sign-in, announcements, one
+// announcement with failures, queues, subscribers) and the front door, signed in as admin and
+// as librarian, at laptop and phone widths: no serious or critical violation.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../support/axe.js';
+import { redisUrl, startSmtp, waitFor, type TestSmtp } from '../support/harness.js';
+import {
+  ADMIN_TOKEN, addSubscribers, dashboardConfig, launchChromium, LIBRARIAN_TOKEN, postAnnouncement, startDashboard, type Dashboard,
+} from './support.js';
+
+let smtp: TestSmtp;
+let d: Dashboard;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+let annId: string;
+
+beforeAll(async () => {
+  smtp = await startSmtp({ delayMs: 1 });
+  d = await startDashboard(dashboardConfig(redisUrl(), smtp.url, { perSecond: 500 }));
+  await addSubscribers(d.s, 5);
+  await d.s.subscribers.upsert({ channel: 'email', address: 'gone@example.edu', topics: ['*'], language: 'en', status: 'active' });
+  smtp.replies.set('gone@example.edu', '550 5.1.1 No such user here');
+  annId = await postAnnouncement(d.url);
+  await waitFor(async () => (await d.s.producer.view(annId))?.status === 'done_with_failures', { what: 'the fan-out to end' });
+  browser = await launchChromium();
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await d?.close();
+  await smtp?.close();
+});
+
+async function signIn(token: string): Promise<void> {
+  await browser.context.clearCookies();
+  await page.goto(`${d.url}/admin/login`);
+  await page.fill('#token', token);
+  await Promise.all([page.waitForURL(`${d.url}/admin`), page.click('form[action="/admin/login"] button[type=submit]')]);
+}
+
+describe('accessibility of the dashboard (axe)', () => {
+  it('finds no serious or critical violation on any page, for admin and librarian, at 1280 and 390 px', async () => {
+    const found: string[] = [];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await browser.context.clearCookies();
+      for (const path of ['/', '/admin/login']) {
+        await page.goto(`${d.url}${path}`);
+        found.push(...(await seriousViolations(page, `${path} at ${width}px`)));
+      }
+      for (const [role, token, paths] of [
+        ['admin', ADMIN_TOKEN, ['/admin', `/admin/announcements/${annId}`, `/admin/announcements/${annId}?status=failed`, '/admin/queues-overview', '/admin/subscribers']],
+        ['librarian', LIBRARIAN_TOKEN, ['/admin', `/admin/announcements/${annId}`]],
+      ] as const) {
+        await signIn(token);
+        for (const path of paths) {
+          await page.goto(`${d.url}${path}`);
+          expect(page.url(), `${role} may open ${path}`).toBe(`${d.url}${path}`);
+          found.push(...(await seriousViolations(page, `${path} as ${role} at ${width}px`)));
+        }
+      }
+    }
+    expect(found).toEqual([]);
+  }, 120_000);
+});
