@@ -25,11 +25,15 @@ function tokenOf(req: FastifyRequest): string | undefined {
   return typeof t === 'string' ? t : undefined;
 }
 
-/** Another site posting: Sec-Fetch-Site says so, or the Origin's host is not ours. */
+/**
+ * Another site posting: Sec-Fetch-Site says so, or the Origin's host is not ours. The page's
+ * Referrer-Policy no-referrer makes browsers send "Origin: null" for its own form, so "null"
+ * proves nothing either way and is left to Sec-Fetch-Site.
+ */
 function crossSite(req: FastifyRequest): boolean {
-  if (req.headers['sec-fetch-site'] === 'cross-site') return true;
+  if (req.headers['sec-fetch-site'] === 'cross-site' || req.headers['sec-fetch-site'] === 'same-site') return true;
   const origin = req.headers.origin;
-  if (!origin || origin === 'null') return origin === 'null';
+  if (!origin || origin === 'null') return false;
   try {
     return new URL(origin).host !== req.headers.host;
   } catch {
