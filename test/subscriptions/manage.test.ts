@@ -102,7 +102,8 @@ describe('POST /subscriptions/manage', () => {
   it('refuses a post from another site, even with the token', async () => {
     const sub = await active('victim@example.edu', 'en', ['hours']);
     const link = await linkOf(sub);
-    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null', 'sec-fetch-site': 'same-site' }]) {
+    const foreign: Record<string, string>[] = [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'null', 'sec-fetch-site': 'same-site' }];
+    for (const headers of foreign) {
       expect((await post(link, [['action', 'unsubscribe']], headers)).statusCode).toBe(403);
     }
     expect((await env.s.subscribers.get(sub.id))!.status).toBe('active');
