@@ -64,7 +64,7 @@ describe('GET /news and /news/:id', () => {
     expect(en.body).toContain('Details: <a href="https://library.example.edu/e" rel="noopener">');
     expect(en.body).toContain('<link rel="alternate" type="application/rss+xml"');
     expect(en.body).toContain('href="/feeds/rss.xml?lang=en"');
-    expect(en.headers['cache-control']).toBe('public, max-age=60');
+    expect(en.headers['cache-control']).toBe('no-store'); // a retraction shows at once
     const zh = await get(`/news/${visible.id}`, 'zh-CN');
     expect(zh.body).toContain('<html lang="zh-CN">');
     expect(zh.body).toContain('在<strong>这里</strong>集合。');

@@ -56,9 +56,8 @@ export const PUBLIC_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
-export function sendPublic(reply: FastifyReply, status: number, lang: Lang, html: string, cache = false): FastifyReply {
+export function sendPublic(reply: FastifyReply, status: number, lang: Lang, html: string): FastifyReply {
   const headers: Record<string, string> = { ...PUBLIC_HEADERS, 'content-language': LANG_TAG[lang], vary: 'Accept-Language' };
-  if (cache) headers['cache-control'] = 'public, max-age=60';
   return reply.code(status).headers(headers).send(html);
 }
 

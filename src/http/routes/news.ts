@@ -3,9 +3,9 @@
 //   GET /news[?topic=ID][&lang=zh|en][&cursor=]   published announcements, newest first, 20 a page
 //   GET /news/:id[?lang=zh|en]                    one announcement; 404 when it is not public
 //
-// What is public is decided in one place (src/news/visibility.ts). Pages may be cached for a
-// minute: an expiry or a retraction shows within that. Cut chat and Mastodon messages of an
-// announcement without a link of its own point here.
+// What is public is decided in one place (src/news/visibility.ts). Pages are not cached, so an
+// expiry or a retraction shows at once. Cut chat and Mastodon messages of an announcement
+// without a link of its own point here.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { archivePage, publicAnnouncement } from '../../news/archive.js';
 import type { Services } from '../../services.js';
@@ -31,13 +31,13 @@ export async function newsRoutes(app: FastifyInstance, opts: { s: Services }): P
       return reply.code(400).type('text/plain; charset=utf-8').send(`Bad query parameter ${which}`);
     }
     const page = await archivePage(s, { topic: topicParam, cursor });
-    return sendPublic(reply, 200, ctx.lang, archivePageHtml(ctx, page.items, { topic: topicParam, next: page.next, first: !cursor }), true);
+    return sendPublic(reply, 200, ctx.lang, archivePageHtml(ctx, page.items, { topic: topicParam, next: page.next, first: !cursor }));
   });
 
   app.get<{ Params: { id: string } }>('/news/:id', async (req, reply) => {
     const ctx = ctxOf(req);
     const ann = await publicAnnouncement(s, req.params.id);
     if (!ann) return sendPublic(reply, 404, ctx.lang, notFoundHtml(ctx));
-    return sendPublic(reply, 200, ctx.lang, announcementPageHtml(ctx, ann), true);
+    return sendPublic(reply, 200, ctx.lang, announcementPageHtml(ctx, ann));
   });
 }
