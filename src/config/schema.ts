@@ -161,6 +161,16 @@ export const configSchema = z.strictObject({
       minFillSeconds: z.number().min(0).max(60).default(3),
     })
     .prefault({}),
+  alerts: z
+    .strictObject({
+      /** E-mail the author and `to` when an announcement ends with failures (needs channels.email). */
+      enabled: z.boolean().default(true),
+      /** Addresses told about every failure, besides the announcement's author. */
+      to: z.array(z.email({ error: 'must be an e-mail address' })).default([]),
+      /** At most one alert per channel in this many minutes. */
+      perChannelMinutes: z.number().positive().default(60),
+    })
+    .prefault({}),
   metrics: z
     .strictObject({
       /** GET /metrics answers anyone; false: only with an admin token (Authorization: Bearer). */

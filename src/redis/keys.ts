@@ -30,6 +30,8 @@
 //   <p>:admsess:<sha256 of id>   string  dashboard session JSON { name, role, csrf, expiresAt }, EX 12 h
 //                                        (the cookie holds the id; Redis only its hash)
 //   <p>:admlogin:<ip>            string  failed dashboard sign-ins from an address, EX 15 min
+//   <p>:alertthrottle:<channel>  string  an alert mail named this channel (TTL alerts.perChannelMinutes)
+//   <p>:alertlog                 list    recent alerts, JSON, newest first, capped: the dashboard's banner
 //   <p>:bull:<queue>:…           BullMQ's own keys
 //
 // Keys that end in an id (ann:, sub:, dlv:, …) hold nothing else under that stem, so no id can
@@ -62,5 +64,7 @@ export function makeKeys(prefix: string) {
     telegramUpdate: (updateId: number | string) => `${prefix}:tgupdate:${updateId}`,
     adminSession: (idHash: string) => `${prefix}:admsess:${idHash}`,
     adminLoginFailures: (ip: string) => `${prefix}:admlogin:${ip}`,
+    alertThrottle: (channel: string) => `${prefix}:alertthrottle:${channel}`,
+    alertLog: `${prefix}:alertlog`,
   };
 }
