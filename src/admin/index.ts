@@ -5,6 +5,7 @@
 // style anywhere) and is not cached. Every route but the sign-in page and the static assets
 // needs a session; admin-only pages and actions answer 403 to a librarian; every POST needs
 // the session's CSRF token and a same-site origin.
+import { deliveryCsvRoute } from './pages/delivery-csv.js';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -121,6 +122,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
       await admin.register(subscriberListPage, { ctx });
       await admin.register(subscriberDetailPage, { ctx });
       await admin.register(subscriberImportPage, { ctx });
+      await admin.register(deliveryCsvRoute, { ctx });
       registerEventStream(admin, ctx.hub, {
         heartbeatMs: opts.heartbeatMs,
         stillSignedIn: async (req) => (await sessions.get(req.cookies[SESSION_COOKIE])) !== null,
