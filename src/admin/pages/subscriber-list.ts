@@ -46,7 +46,7 @@ function select(name: string, label: string, current: string | undefined, option
 
 function filterForm(s: Services, f: SubscriberFilter): SafeHtml {
   return html`<form method="get" action="/admin/subscribers/list" class="filters" role="search">
-<label class="small">Address or chat <input type="search" name="q" value="${f.q ?? ''}" placeholder="name@example.edu or chat id"></label>
+<label class="small">Address or chat <input type="search" name="q" value="${f.q ?? ''}" placeholder="e.g. wang@ or 58120"></label>
 ${select('channel', 'Channel', f.channel, CHANNELS.map((c) => [c, c]))}
 ${select('topic', 'Topic', f.topic, s.config.topics.map((t) => [t.id, t.name.en]))}
 ${select('language', 'Language', f.language, LANGS.map((l) => [l, l]))}
