@@ -103,6 +103,17 @@ describe('one subscriber', () => {
   });
 });
 
+describe('DELETE /api/subscribers/:id', () => {
+  it('erases the address from the delivery log like the dashboard\'s Remove', async () => {
+    const { subscriber } = await env.s.subscribers.upsert({ channel: 'email', address: 'api.gone@example.edu', topics: ['hours'], language: 'en', status: 'active' });
+    const { id } = await env.s.producer.create({ title: { en: 'T' }, body: { en: 'x' }, topics: ['hours'], priority: 'normal', channels: ['email'] }, { createdBy: 't' });
+    await env.s.deliveries.enqueueMany(id, 'email', [{ id: subscriber.id, address: subscriber.address, language: 'en', subscriberId: subscriber.id }]);
+    const res = await env.app.inject({ method: 'DELETE', url: `/api/subscribers/${subscriber.id}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(res.statusCode).toBe(204);
+    expect(await env.s.deliveries.get(id, 'email', subscriber.id)).toMatchObject({ address: REMOVED_ADDRESS });
+  });
+});
+
 describe('import by upload', () => {
   const upload = (csv: string, csrf = admin.csrf) => {
     const b = 'XyZboundary';
