@@ -9,6 +9,8 @@ export async function alertBanner(s: Services): Promise<SafeHtml | ''> {
   if (alerts.length === 0) return '';
   return html`<section class="card alert-banner" role="alert" aria-label="Delivery failures">
 <h2>Delivery failures in the last 24 hours</h2>
-<ul>${alerts.map((a) => html`<li><a href="/admin/announcements/${a.annId}?status=failed#log">${a.title}</a>: ${a.channels.map((c) => `${c.channel} ${c.failed} of ${c.total} failed${c.reasons[0] ? ` (${c.reasons[0].reason})` : ''}`).join('; ')}</li>`)}</ul>
+<ul>${alerts.map((a) => a.failingSince
+    ? html`<li>${a.channels[0]?.channel}: every delivery attempt failing since <time datetime="${a.failingSince}">${a.failingSince.slice(0, 16).replace('T', ' ')} UTC</time>${a.channels[0]?.reasons[0] ? ` (${a.channels[0].reasons[0].reason})` : ''}; <a href="/admin/announcements/${a.annId}?status=failed#log">${a.title}</a></li>`
+    : html`<li><a href="/admin/announcements/${a.annId}?status=failed#log">${a.title}</a>: ${a.channels.map((c) => `${c.channel} ${c.failed} of ${c.total} failed${c.reasons[0] ? ` (${c.reasons[0].reason})` : ''}`).join('; ')}</li>`)}</ul>
 </section>`;
 }

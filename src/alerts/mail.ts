@@ -46,3 +46,29 @@ export function renderAlertEmail(config: CrierConfig, ann: Announcement, failure
     headers: { 'Auto-Submitted': 'auto-generated', 'X-Crier-Alert': ann.id },
   };
 }
+
+/** "email has failed every attempt for 15 minutes": the latest reason and where to look. */
+export function renderChannelAlertEmail(
+  config: CrierConfig, a: { channel: string; since: number; error?: string; annId: string; ann: Announcement | null }, to: string[],
+): EmailMessage {
+  const minutes = Math.max(1, Math.round((Date.now() - a.since) / 60_000));
+  const base = config.library.baseUrl.replace(/\/+$/, '');
+  const title = a.ann ? (a.ann.title.en ?? a.ann.title.zh ?? a.ann.id) : a.annId;
+  const subject = `[Crier] ${a.channel} has failed every delivery attempt for ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const lines = [
+    `Every delivery attempt on ${a.channel} has failed since ${new Date(a.since).toISOString()} (${minutes} min): a bad token, a platform outage or a refused sender.`,
+    `Latest reason: ${a.error || 'none recorded'}`,
+    `Affected announcement: "${title}" ${dashboardLink(config, a.annId)}`,
+    `Queues (pause or resume the channel): ${base}/admin/queues-overview`,
+    'Retryable failures keep being retried; fix the cause and they go out.',
+  ];
+  const e = escapeHtml;
+  return {
+    from: config.channels.email.from,
+    to: to.join(', '),
+    subject,
+    text: `${lines.join('\n\n')}\n`,
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body style="font-family:sans-serif;color:#222">${lines.map((l) => `<p>${e(l)}</p>`).join('\n')}</body></html>`,
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Crier-Alert': `channel:${a.channel}` },
+  };
+}

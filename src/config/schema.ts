@@ -169,6 +169,8 @@ export const configSchema = z.strictObject({
       to: z.array(z.email({ error: 'must be an e-mail address' })).default([]),
       /** At most one alert per channel in this many minutes. */
       perChannelMinutes: z.number().positive().default(60),
+      /** Also alert when every delivery attempt of a channel has failed for this many minutes. */
+      failingMinutes: z.number().positive().default(15),
     })
     .prefault({}),
   metrics: z

@@ -31,6 +31,7 @@
 //                                        (the cookie holds the id; Redis only its hash)
 //   <p>:admlogin:<ip>            string  failed dashboard sign-ins from an address, EX 15 min
 //   <p>:alertthrottle:<channel>  string  an alert mail named this channel (TTL alerts.perChannelMinutes)
+//   <p>:alertstreak:<channel>    string  ms of the first failed attempt since the channel's last success (TTL 1 day)
 //   <p>:alertlog                 list    recent alerts, JSON, newest first, capped: the dashboard's banner
 //   <p>:bull:<queue>:…           BullMQ's own keys
 //
@@ -66,5 +67,6 @@ export function makeKeys(prefix: string) {
     adminLoginFailures: (ip: string) => `${prefix}:admlogin:${ip}`,
     alertThrottle: (channel: string) => `${prefix}:alertthrottle:${channel}`,
     alertLog: `${prefix}:alertlog`,
+    alertStreak: (channel: string) => `${prefix}:alertstreak:${channel}`,
   };
 }
