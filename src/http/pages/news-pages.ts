@@ -65,7 +65,8 @@ function topicNames(ann: Announcement, ctx: NewsContext): string {
 }
 
 function excerpt(ann: Announcement, l: Lang): string {
-  const text = ann.summary?.[l]?.trim() || markdownToText(ann.body[l] ?? '');
+  // One line: list items become "a · b", other line breaks spaces.
+  const text = (ann.summary?.[l]?.trim() || markdownToText(ann.body[l] ?? '')).replace(/\s*\n+\s*(?:[-*•]\s+|\d+\.\s+)/g, ' · ').replace(/\s*\n+\s*/g, ' ');
   const graphemes = Array.from(new Intl.Segmenter(l, { granularity: 'grapheme' }).segment(text), (g) => g.segment);
   return graphemes.length > 160 ? `${graphemes.slice(0, 160).join('').trimEnd()}…` : text;
 }
@@ -83,9 +84,9 @@ export function archivePageHtml(ctx: NewsContext, items: Announcement[], opts: {
     : `<ul class="news">\n${items.map((ann) => {
         const l = shownIn(ann, lang);
         return `<li lang="${CONTENT_TAG[l]}"><h2><a href="${e(`${prefix}/news/${ann.id}${qs({ lang })}`)}">${e(ann.title[l] ?? localizedTitle(ann, [l]))}</a></h2>`
-          + `<p><time datetime="${e(ann.publishedAt)}">${e(date(ann.publishedAt, ctx))}</time> · ${e(topicNames(ann, ctx))}</p><p>${e(excerpt(ann, l))}</p></li>`;
+          + `<p class="meta"><time datetime="${e(ann.publishedAt)}">${e(date(ann.publishedAt, ctx))}</time> · ${e(topicNames(ann, ctx))}</p><p>${e(excerpt(ann, l))}</p></li>`;
       }).join('\n')}\n</ul>`;
-  const pager = [
+  const pager = opts.first && !opts.next ? '' : [
     '<nav class="pager">',
     opts.first ? '<span></span>' : `<a href="${e(`${prefix}/news${qs({ topic: opts.topic, lang })}`)}">${e(NEWS.newest[lang])}</a>`,
     opts.next ? `<a href="${e(`${prefix}/news${qs({ topic: opts.topic, lang, cursor: opts.next })}`)}" rel="next">${e(NEWS.older[lang])}</a>` : '',
