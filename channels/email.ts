@@ -21,6 +21,8 @@ export interface EmailMessage {
 /** Extra pieces other modules add to each e-mail (unsubscribe links, issue 4). */
 export interface EmailExtras {
   unsubscribeUrl?(recipient: Recipient): string | undefined;
+  /** The subscriber's manage page (topics, language, unsubscribe), linked in the footer. */
+  manageUrl?(recipient: Recipient): string | undefined;
 }
 
 interface SmtpError extends Error {
@@ -80,6 +82,7 @@ export function createEmailChannel(config: CrierConfig, deps: ChannelDeps, extra
         libraryName: config.library.name,
         link: ann.link,
         unsubscribeUrl,
+        manageUrl: extras.manageUrl?.(recipient),
       });
       const headers: Record<string, string> = { 'X-Crier-Announcement': ann.id };
       if (unsubscribeUrl) {

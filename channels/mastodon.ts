@@ -2,6 +2,7 @@
 // The status fits the instance's max_characters, read from /api/v2/instance and cached; an
 // Idempotency-Key made from the delivery id makes a retried send return the first status
 // instead of posting a second one (Mastodon keeps the keys for an hour).
+import { newsUrl } from '../src/news/links.js';
 import type { CrierConfig } from '../src/config/schema.js';
 import { languagesFor } from '../src/render/language.js';
 import { composeStatus, DEFAULT_MAX_CHARACTERS, statusLanguage, statusParts, type StatusParts } from '../src/render/mastodon.js';
@@ -57,7 +58,6 @@ export function createMastodonChannel(config: CrierConfig, _deps: ChannelDeps): 
   const cfg = config.channels.mastodon;
   const base = cfg.instanceUrl.replace(/\/+$/, '');
   const auth = { Authorization: `Bearer ${cfg.accessToken}` };
-  const fallbackLink = `${config.library.baseUrl.replace(/\/+$/, '')}/feeds/rss.xml`;
   let limit = { value: DEFAULT_MAX_CHARACTERS, until: 0 };
 
   /** The instance's max_characters, cached; never throws (a send must not fail over it). */
@@ -92,7 +92,7 @@ export function createMastodonChannel(config: CrierConfig, _deps: ChannelDeps): 
     },
 
     render(ann, recipient) {
-      const parts = statusParts(ann, languagesFor(ann, recipient.language), ann.link ?? fallbackLink);
+      const parts = statusParts(ann, languagesFor(ann, recipient.language), ann.link ?? newsUrl(config, ann.id));
       // The last known limit (500 before the first lookup); send() re-fits if it changed.
       const maxChars = limit.value;
       return { status: composeStatus(parts, maxChars), visibility: cfg.visibility, language: statusLanguage(parts), maxChars, parts };

@@ -1,5 +1,6 @@
 // Starts the workers of one process: the dispatch worker and a delivery worker per channel
 // (all channels, or the ones named with --channels). Closing waits for in-flight sends.
+import { startAlerts } from '../src/alerts/worker.js';
 import type { Worker } from 'bullmq';
 import type { Services } from '../src/services.js';
 import { startDispatchWorker } from './dispatch.js';
@@ -32,11 +33,13 @@ export async function startWorkers(s: Services, opts: StartWorkersOptions = {}):
   if (names.includes('email')) workers.push(await startConfirmationWorker(s)); // also loads the token secret e-mail needs
   for (const name of names) workers.push(startDeliverWorker(s, s.channels.get(name)!, opts));
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // Failure alerts run beside the dispatch worker (one per deployment is enough; more share the work).
+  const alerts = opts.dispatch !== false && s.config.alerts.enabled && s.channels.has('email') ? await startAlerts(s) : null;
   return {
     workers,
     // Worker.close() lets in-flight jobs finish: no send is cut off by a SIGTERM.
     close: async () => {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...workers.map((w) => w.close()), alerts?.close()]);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Every configured webhook is its own channel, "webhook:<name>": the campus chat robots
 // (WeCom, DingTalk, Feishu) built here, and generic JSON receivers (json.ts). A robot is one
 // recipient, "robot", that gets an announcement when its topics match.
+import { newsUrl } from '../../src/news/links.js';
 import type { CrierConfig, WebhookConfig } from '../../src/config/schema.js';
 import { languagesFor } from '../../src/render/language.js';
 import { topicsMatch } from '../../src/store/subscribers.js';
@@ -36,8 +37,6 @@ export const BOT_LIMITS = { perTargetPerSecond: 20 / 60, batchSize: 1, concurren
 /** A WeCom, DingTalk or Feishu robot as a channel. */
 export function createBotChannel(config: CrierConfig, hook: WebhookConfig & { kind: BotKindName }): Channel {
   const bot = BOTS[hook.kind] as BotKind<unknown>;
-  // Where a cut message sends readers when the announcement has no link of its own.
-  const feed = config.channels.rss.enabled ? `${config.library.baseUrl.replace(/\/$/, '')}/feeds/rss.xml` : undefined;
   return {
     name: `webhook:${hook.name}`,
     limits: { ...BOT_LIMITS },
@@ -49,7 +48,8 @@ export function createBotChannel(config: CrierConfig, hook: WebhookConfig & { ki
       return { recipients: [{ id: 'robot', address: urlHost(hook.url), language }], next: null };
     },
 
-    render: (ann, recipient) => bot.render(ann, languagesFor(ann, recipient.language), feed),
+    // A cut message sends readers to the announcement's public page when it has no link of its own.
+    render: (ann, recipient) => bot.render(ann, languagesFor(ann, recipient.language), newsUrl(config, ann.id)),
     preview: (msg) => `POST ${urlHost(hook.url)} (kind ${hook.kind}${hook.secret ? ', signed' : ''})\n\n${bot.preview(msg)}`,
 
     async send(msg) {

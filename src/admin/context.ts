@@ -69,6 +69,8 @@ export function flashText(code: string | undefined): string | undefined {
   if (code === 'cancelled') return 'Announcement cancelled.';
   if (code === 'not-cancellable') return 'Only a scheduled or queued announcement can be cancelled.';
   if (code === 'signed-out') return 'Signed out.';
+  if (code === 'subscriber-saved') return 'Subscriber saved.';
+  if ((m = /^subscriber-removed-(\d+)$/.exec(code))) return `Subscriber removed; their address was erased from ${m[1]} delivery record${m[1] === '1' ? '' : 's'} (the counts stay).`;
   return undefined;
 }
 

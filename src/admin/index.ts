@@ -5,6 +5,7 @@
 // style anywhere) and is not cached. Every route but the sign-in page and the static assets
 // needs a session; admin-only pages and actions answer 403 to a librarian; every POST needs
 // the session's CSRF token and a same-site origin.
+import { deliveryCsvRoute } from './pages/delivery-csv.js';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
@@ -20,6 +21,9 @@ import { announcementsPage } from './pages/announcements.js';
 import { loginPages } from './pages/login.js';
 import { queuesPage } from './pages/queues.js';
 import { subscribersPage } from './pages/subscribers.js';
+import { subscriberDetailPage } from './pages/subscriber-detail.js';
+import { subscriberImportPage } from './pages/subscriber-import.js';
+import { subscriberListPage } from './pages/subscriber-list.js';
 import { crossSiteReason, may, presentedCsrf, sameSecret, SESSION_COOKIE, SessionStore } from './session.js';
 
 export const ADMIN_CSP = [
@@ -115,6 +119,10 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
       await admin.register(announcementPage, { ctx });
       await admin.register(queuesPage, { ctx });
       await admin.register(subscribersPage, { ctx });
+      await admin.register(subscriberListPage, { ctx });
+      await admin.register(subscriberDetailPage, { ctx });
+      await admin.register(subscriberImportPage, { ctx });
+      await admin.register(deliveryCsvRoute, { ctx });
       registerEventStream(admin, ctx.hub, {
         heartbeatMs: opts.heartbeatMs,
         stillSignedIn: async (req) => (await sessions.get(req.cookies[SESSION_COOKIE])) !== null,

@@ -4,6 +4,7 @@ import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import type { CrierConfig } from '../config/schema.js';
 import type { Subscriber, SubscriberStatus, SubscriberStore } from '../store/subscribers.js';
 import type { Lang, LangPref } from '../types.js';
+import { decodeStartPayload } from '../subscriptions/deep-link.js';
 import { T, say } from './texts.js';
 
 export interface BotReply {
@@ -28,7 +29,10 @@ export class BotCommands {
     switch (command.toLowerCase()) {
       case 'start': {
         // Sending /start is asking to hear from us: a stopped or blocked subscriber is active again.
-        const s = await this.save(chatId, sub, { status: 'active' });
+        // A deep link from the sign-up page (t.me/<bot>?start=hours-events) adds its topics.
+        const linked = decodeStartPayload(args, this.config.topics.map((t) => t.id));
+        const topics = linked.length ? [...new Set([...(sub?.topics ?? []), ...linked])] : undefined;
+        const s = await this.save(chatId, sub, { status: 'active', topics });
         return { text: say('both', T.welcome(this.config.library.name, this.followed(s))) };
       }
       case 'help':

@@ -62,6 +62,8 @@ const telegramChannel = z.strictObject({
       enabled: z.boolean().default(false),
       mode: z.enum(['polling', 'webhook']).default('polling'),
       webhookSecret: z.string().optional(),
+      /** The bot's @username without the @ (BotFather shows it): the sign-up page links t.me/<username>. */
+      username: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, 'the bot username without @: 5-32 letters, digits or _').optional(),
     })
     .default({ enabled: false, mode: 'polling' }),
 });
@@ -158,6 +160,20 @@ export const configSchema = z.strictObject({
       /** HMAC secret for confirm and unsubscribe tokens. */
       secret: z.string().min(16, 'must be at least 16 characters').optional(),
       confirmTtlHours: z.number().positive().default(72),
+      /** The sign-up page refuses a form sent sooner than this after it was shown (bots fill at once). */
+      minFillSeconds: z.number().min(0).max(60).default(3),
+    })
+    .prefault({}),
+  alerts: z
+    .strictObject({
+      /** E-mail the author and `to` when an announcement ends with failures (needs channels.email). */
+      enabled: z.boolean().default(true),
+      /** Addresses told about every failure, besides the announcement's author. */
+      to: z.array(z.email({ error: 'must be an e-mail address' })).default([]),
+      /** At most one alert per channel in this many minutes. */
+      perChannelMinutes: z.number().positive().default(60),
+      /** Also alert when every delivery attempt of a channel has failed for this many minutes. */
+      failingMinutes: z.number().positive().default(15),
     })
     .prefault({}),
   metrics: z

@@ -14,6 +14,9 @@ import { subscriberImportRoutes } from './routes/subscribers-import.js';
 import { adminRoutes } from '../admin/index.js';
 import { subscriberAdminRoutes } from './routes/subscribers-admin.js';
 import { subscriptionRoutes } from './routes/subscriptions.js';
+import { signupRoutes } from './routes/signup.js';
+import { manageRoutes } from './routes/manage.js';
+import { newsRoutes } from './routes/news.js';
 import { createTelegramBot, TELEGRAM_WEBHOOK_PATH } from '../bot/index.js';
 
 export interface BuildAppOptions {
@@ -102,6 +105,9 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(metricsRoutes, { s, auth });
   await app.register(adminRoutes, { s, auth });
   await app.register(subscriptionRoutes, { s });
+  await app.register(signupRoutes, { s });
+  await app.register(manageRoutes, { s });
+  await app.register(newsRoutes, { s });
   await app.register(subscriberAdminRoutes, { s, auth });
   const tg = s.config.channels.telegram;
   if (tg.enabled && tg.bot.enabled && tg.bot.mode === 'webhook') {

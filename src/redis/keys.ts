@@ -30,6 +30,9 @@
 //   <p>:admsess:<sha256 of id>   string  dashboard session JSON { name, role, csrf, expiresAt }, EX 12 h
 //                                        (the cookie holds the id; Redis only its hash)
 //   <p>:admlogin:<ip>            string  failed dashboard sign-ins from an address, EX 15 min
+//   <p>:alertthrottle:<channel>  string  an alert mail named this channel (TTL alerts.perChannelMinutes)
+//   <p>:alertstreak:<channel>    string  ms of the first failed attempt since the channel's last success (TTL 1 day)
+//   <p>:alertlog                 list    recent alerts, JSON, newest first, capped: the dashboard's banner
 //   <p>:bull:<queue>:…           BullMQ's own keys
 //
 // Keys that end in an id (ann:, sub:, dlv:, …) hold nothing else under that stem, so no id can
@@ -62,5 +65,8 @@ export function makeKeys(prefix: string) {
     telegramUpdate: (updateId: number | string) => `${prefix}:tgupdate:${updateId}`,
     adminSession: (idHash: string) => `${prefix}:admsess:${idHash}`,
     adminLoginFailures: (ip: string) => `${prefix}:admlogin:${ip}`,
+    alertThrottle: (channel: string) => `${prefix}:alertthrottle:${channel}`,
+    alertLog: `${prefix}:alertlog`,
+    alertStreak: (channel: string) => `${prefix}:alertstreak:${channel}`,
   };
 }

@@ -10,6 +10,8 @@ export interface EmailOptions {
   link?: string;
   /** Per-recipient unsubscribe page; omitted for messages that have none (confirmations). */
   unsubscribeUrl?: string;
+  /** Per-recipient page to change topics and language (beside the unsubscribe link). */
+  manageUrl?: string;
   /** A plain-text line above the unsubscribe link ("You subscribed to: …"). */
   footerNote?: string;
 }
@@ -24,6 +26,7 @@ type Renderable = Pick<AnnouncementInput, 'title' | 'body' | 'link'>;
 
 const LINK_LABEL: Record<Lang, string> = { zh: '详情：', en: 'Details: ' };
 const UNSUBSCRIBE: Record<Lang, string> = { zh: '退订', en: 'Unsubscribe' };
+const MANAGE: Record<Lang, string> = { zh: '管理订阅', en: 'Manage your subscription' };
 
 const FONT = "-apple-system,'Segoe UI',Helvetica,Arial,'PingFang SC','Microsoft YaHei',sans-serif";
 /** Inline styles every Crier e-mail shares (mail clients ignore <style> blocks). */
@@ -79,6 +82,7 @@ export function renderEmail(ann: Renderable, langs: readonly Lang[], opts: Email
   const order = orderLanguages(ann, langs);
   const link = safeUrl(opts.link ?? ann.link);
   const unsubscribe = safeUrl(opts.unsubscribeUrl);
+  const manage = safeUrl(opts.manageUrl);
   const library = joinLocalized(opts.libraryName, order);
 
   const textBlocks = order.map((lang) => {
@@ -90,6 +94,7 @@ export function renderEmail(ann: Renderable, langs: readonly Lang[], opts: Email
   if (opts.footerNote) footerText.push(opts.footerNote);
   // A Chinese-only message gets the full-width colon, as in the "详情：" line.
   const colon = order.length === 1 && order[0] === 'zh' ? '：' : ': ';
+  if (manage) footerText.push(`${joinLocalized(MANAGE, order)}${colon}${manage}`);
   if (unsubscribe) footerText.push(`${joinLocalized(UNSUBSCRIBE, order)}${colon}${unsubscribe}`);
   const text = `${joinTextBlocks(textBlocks)}\n\n${footerText.join('\n')}\n`;
 
@@ -106,6 +111,7 @@ export function renderEmail(ann: Renderable, langs: readonly Lang[], opts: Email
     `<footer style="${STYLE.footer}">`,
     `<p style="${STYLE.p}">${escapeHtml(library)}</p>`,
     ...(opts.footerNote ? [`<p style="${STYLE.p}">${escapeHtml(opts.footerNote)}</p>`] : []),
+    ...(manage ? [`<p style="${STYLE.p}">${anchor(manage, joinLocalized(MANAGE, order))}</p>`] : []),
     ...(unsubscribe ? [`<p style="${STYLE.p}">${anchor(unsubscribe, joinLocalized(UNSUBSCRIBE, order))}</p>`] : []),
     '</footer>',
   ];

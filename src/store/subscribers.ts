@@ -172,11 +172,13 @@ export class SubscriberStore {
 
   /**
    * One page of subscribers, newest first, of any status unless `status` is given. `q` keeps
-   * those whose address contains it (case-insensitive). `cursor` is the `next` of the previous
+   * those whose address contains it (case-insensitive); `topic` and `language` narrow further. `cursor` is the `next` of the previous
    * page (a sequence number); `next` is null after the last page. A page holds up to `limit`
    * subscribers and may hold fewer (or none) without being the last when few match.
    */
-  async list(opts: { channel?: string; status?: SubscriberStatus; q?: string; cursor?: string | null; limit: number; scanLimit?: number }): Promise<{ items: Subscriber[]; next: string | null }> {
+  async list(opts: {
+    channel?: string; status?: SubscriberStatus; q?: string; topic?: string; language?: LangPref; cursor?: string | null; limit: number; scanLimit?: number;
+  }): Promise<{ items: Subscriber[]; next: string | null }> {
     const top = opts.cursor ? Number(opts.cursor) - 1 : await this.lastSequence();
     if (!(top >= 1)) return { items: [], next: null };
     const q = opts.q?.trim().toLowerCase();
@@ -187,6 +189,9 @@ export class SubscriberStore {
       if (opts.channel && sub.channel !== opts.channel) continue;
       if (opts.status && sub.status !== opts.status) continue;
       if (q && !sub.address.toLowerCase().includes(q)) continue;
+      // A topic filter keeps who would hear about it: that topic chosen, or everything ("*").
+      if (opts.topic && !topicsMatch(sub.topics, [opts.topic])) continue;
+      if (opts.language && sub.language !== opts.language) continue;
       items.push(sub);
       if (items.length >= opts.limit) return { items, next: seq > 1 ? String(seq) : null };
     }

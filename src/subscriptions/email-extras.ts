@@ -1,6 +1,6 @@
-// What the subscription flow adds to every announcement e-mail: the subscriber's unsubscribe
-// link, which the e-mail channel puts in the footer and in the List-Unsubscribe and
-// List-Unsubscribe-Post (RFC 8058 one-click) headers.
+// What the subscription flow adds to every announcement e-mail: the subscriber's manage link
+// (footer) and unsubscribe link (footer, and the List-Unsubscribe and List-Unsubscribe-Post
+// RFC 8058 one-click headers).
 //
 // The channel's render() is synchronous, so the link is signed with the secret cached by
 // `secretFor(...).ready()`. Every process that sends e-mail awaits that before its workers
@@ -14,20 +14,25 @@ import type { EmailExtras } from '../../channels/email.js';
 import type { CrierConfig } from '../config/schema.js';
 import type { Keys } from '../redis/keys.js';
 import { ChannelError } from '../types.js';
-import { unsubscribeUrl } from './links.js';
+import { manageUrl, unsubscribeUrl } from './links.js';
 import { secretFor } from './tokens.js';
 
 export function subscriptionEmailExtras(config: CrierConfig, deps: { redis: Redis; keys: Keys }): EmailExtras {
   const secret = secretFor(config, deps.redis, deps.keys);
+  const signer = () => {
+    const sg = secret.current();
+    if (!sg) {
+      secret.ready().catch(() => {});
+      throw ChannelError.retryable('the subscription token secret is not loaded yet; the unsubscribe link cannot be signed');
+    }
+    return sg;
+  };
   return {
     unsubscribeUrl(recipient) {
-      if (!recipient.subscriberId) return undefined;
-      const signer = secret.current();
-      if (!signer) {
-        secret.ready().catch(() => {});
-        throw ChannelError.retryable('the subscription token secret is not loaded yet; the unsubscribe link cannot be signed');
-      }
-      return unsubscribeUrl(config, signer, recipient.subscriberId);
+      return recipient.subscriberId ? unsubscribeUrl(config, signer(), recipient.subscriberId) : undefined;
+    },
+    manageUrl(recipient) {
+      return recipient.subscriberId ? manageUrl(config, signer(), recipient.subscriberId) : undefined;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { TokenSigner } from './tokens.js';
 export const CONFIRM_PATH = '/subscriptions/confirm';
 export const UNSUBSCRIBE_PATH = '/subscriptions/unsubscribe';
 export const PREFERENCES_PATH = '/subscriptions/preferences';
+export const MANAGE_PATH = '/subscriptions/manage';
 
 function base(config: CrierConfig): string {
   return config.library.baseUrl.replace(/\/+$/, '');
@@ -19,4 +20,14 @@ export function confirmUrl(config: CrierConfig, token: string): string {
 export function unsubscribeUrl(config: CrierConfig, signer: TokenSigner, subscriberId: string): string {
   const token = signer.sign({ sub: subscriberId, purpose: 'unsubscribe' });
   return `${base(config)}${UNSUBSCRIBE_PATH}?token=${encodeURIComponent(token)}`;
+}
+
+/**
+ * The subscriber's manage page. It carries the same never-expiring token as the unsubscribe
+ * link: both pages can do the same thing (stop everything), and one credential per subscriber
+ * keeps "delete the subscriber, every link dies" true.
+ */
+export function manageUrl(config: CrierConfig, signer: TokenSigner, subscriberId: string): string {
+  const token = signer.sign({ sub: subscriberId, purpose: 'unsubscribe' });
+  return `${base(config)}${MANAGE_PATH}?token=${encodeURIComponent(token)}`;
 }

@@ -26,7 +26,8 @@ import type { CrierConfig } from '../config/schema.js';
 import type { Keys } from '../redis/keys.js';
 import type { LangPref } from '../types.js';
 
-export type TokenPurpose = 'confirm' | 'unsubscribe';
+/** 'form': the signed start time of a sign-up form (the minimum fill time against bots). */
+export type TokenPurpose = 'confirm' | 'unsubscribe' | 'form';
 
 export interface TokenPayload {
   /** Subscriber id. */
@@ -97,7 +98,7 @@ export class TokenSigner {
 function parsePayload(v: unknown): TokenPayload {
   const o = v as Record<string, unknown>;
   if (!o || typeof o !== 'object' || typeof o.sub !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.sub)) throw new Error('bad payload');
-  if (o.purpose !== 'confirm' && o.purpose !== 'unsubscribe') throw new Error('bad payload');
+  if (o.purpose !== 'confirm' && o.purpose !== 'unsubscribe' && o.purpose !== 'form') throw new Error('bad payload');
   const p: TokenPayload = { sub: o.sub, purpose: o.purpose };
   if (o.exp !== undefined) {
     if (typeof o.exp !== 'number' || !Number.isFinite(o.exp)) throw new Error('bad payload');

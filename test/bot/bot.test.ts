@@ -78,6 +78,21 @@ describe('subscribing through the bot', () => {
     expect(announcements(1001)).toHaveLength(1);
   });
 
+  it('/start with the sign-up page\'s deep-link payload subscribes to those topics, adding to what the chat follows', async () => {
+    const welcome = await send(3003, '/start hours-events');
+    expect(welcome.text).toContain('你关注的主题：开放时间、活动');
+    expect(welcome.text).toContain('You follow: Opening hours, Events');
+    expect(await subscriber(3003)).toMatchObject({ topics: ['hours', 'events'], status: 'active' });
+    // Unknown parts are ignored; a repeat adds only what is new.
+    await send(3003, '/start databases-nosuchtopic-hours');
+    expect((await subscriber(3003))!.topics).toEqual(['hours', 'events', 'databases']);
+    await send(3004, '/start all');
+    expect((await subscriber(3004))!.topics).toEqual(['hours', 'events', 'databases', 'services', 'training']);
+    // A plain /start changes no topics.
+    await send(3004, '/start');
+    expect((await subscriber(3004))!.topics).toHaveLength(5);
+  });
+
   it('tries a chat that blocked the bot once, blocks the subscriber, skips it later; /start reactivates', async () => {
     await send(2002, '/start');
     await send(2002, '/subscribe databases');

@@ -2,6 +2,7 @@
 // (channel.preview(channel.render(…)) for a sample recipient, as `crier preview` prints it), the
 // delivery log, and the actions: retry failed (admin), cancel (while scheduled or queued), and
 // pause/resume of each channel's delivery queue (admin). Also the POST handlers of those actions.
+import { reachOf } from '../../reach.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError, notFound } from '../../http/errors.js';
 import type { Services } from '../../services.js';
@@ -59,9 +60,10 @@ export async function announcementPage(app: FastifyInstance, opts: { ctx: AdminC
 
     const langParam = param(req, 'lang') as LangPref | undefined;
     const lang = langParam && LANGS.includes(langParam) ? langParam : s.config.library.defaultLanguage;
-    const [counts, paused] = await Promise.all([
+    const [counts, paused, reach] = await Promise.all([
       s.deliveries.counts(ann.id, ann.channels),
       Promise.all(ann.channels.map((ch) => (s.channels.has(ch) ? s.queues.deliver(ch).isPaused() : Promise.resolve(false)))),
+      reachOf(s, ann),
     ]);
     const self = `/admin/announcements/${encodeURIComponent(ann.id)}`;
     const here = safeBack(req.url.replace(/([?&])msg=[^&#]*&?/, '$1').replace(/[?&]$/, ''));
@@ -85,6 +87,10 @@ ${may(session.role, 'retry') && failed > 0 ? actionForm(`${self}/retry`, session
 ${may(session.role, 'cancel') && (ann.status === 'scheduled' || ann.status === 'queued') ? actionForm(`${self}/cancel`, session.csrf, 'Cancel announcement', { cls: 'btn danger', confirm: 'Cancel this announcement? Nothing more will be sent.', back: here }) : ''}
 </div>
 </article>
+<section class="card reach"><h2>Reach</h2>
+<table class="counts"><thead><tr><th scope="col">Channel</th><th scope="col">People</th><th scope="col">Groups, channels, feeds</th></tr></thead>
+<tbody>${ann.channels.map((ch) => html`<tr data-channel="${ch}"><th scope="row">${ch}</th><td class="num" data-n="people">${reach[ch]?.people ?? 0}</td><td class="num" data-n="groups">${reach[ch]?.groups ?? 0}</td></tr>`)}</tbody></table>
+<p><a href="${self}/deliveries.csv">Download the delivery log (CSV)</a></p></section>
 <section class="card"><h2>Channels</h2>${channelControls(ann, paused, session, here)}</section>
 <section class="card"><h2>What each channel sends</h2>
 <p class="note">Language: ${LANGS.map((l) => (l === lang ? html`<b>${l}</b> ` : html`<a href="${self}${qs({ lang: l })}">${l}</a> `))}· the same output as <code>crier preview</code>, for a sample recipient.</p>

@@ -2,6 +2,7 @@
 // script listens on /admin/events). Search by text and topic scans the newest SEARCH_SCAN
 // announcements (title, summary and body, both languages, case-insensitive): simple, bounded,
 // and enough for a library's volume; older ones are reached by paging without a filter.
+import { alertBanner } from '../alert-banner.js';
 import type { FastifyInstance } from 'fastify';
 import { badQuery, notFound } from '../../http/errors.js';
 import type { Services } from '../../services.js';
@@ -83,7 +84,8 @@ export async function announcementsPage(app: FastifyInstance, opts: { ctx: Admin
     }
     const counts = await Promise.all(items.map((a) => s.deliveries.counts(a.id, a.channels)));
     const live = !filtered && !cursor;
-    const body = html`<header class="page-head">
+    const banner = session.role === 'admin' ? await alertBanner(s) : '';
+    const body = html`${banner}<header class="page-head">
 <h1>Announcements</h1>
 <form method="get" action="/admin" class="search" role="search">
   <input type="search" name="q" value="${q ?? ''}" placeholder="Search title and text" aria-label="Search text">

@@ -51,7 +51,7 @@ export async function subscribersPage(app: FastifyInstance, opts: { ctx: AdminCo
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
       .slice(0, RECENT);
     const channels = Object.keys(counts).sort();
-    const body = html`<header class="page-head"><h1>Subscribers</h1><a href="/admin/subscribers?refresh=1">Recount now</a></header>
+    const body = html`<header class="page-head"><h1>Subscribers</h1><span><a class="btn primary" href="/admin/subscribers/list">Find a subscriber</a> <a class="btn" href="/admin/subscribers/import">Import CSV</a> <a class="btn" href="/admin/subscribers/export.csv">Export CSV</a> <a href="/admin/subscribers?refresh=1">Recount now</a></span></header>
 ${channels.length === 0 ? html`<p class="empty card">No subscribers yet.</p>` : ''}
 ${channels.map((ch) => {
   const c = counts[ch];

@@ -2,6 +2,7 @@
 // The request body is read as text and parsed here, so that a body that is not JSON gets the
 // same 400 `invalid_announcement` answer as one with bad fields. Any Content-Type (or none) is
 // read as JSON: `curl -d @file.json` sends application/x-www-form-urlencoded by default.
+import { reachOf } from '../../reach.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseAnnouncementText } from '../../announcement/schema.js';
 import { formatInZone } from '../../util/time.js';
@@ -65,7 +66,8 @@ export async function announcementRoutes(app: FastifyInstance, opts: { s: Servic
   app.get<IdRoute>('/api/announcements/:id', { onRequest: auth.allow('announcements:get') }, async (req) => {
     const view = await s.producer.view(annId(req));
     if (!view) throw notFound('announcement');
-    return view;
+    // reach (added in issue 11): people and groups each channel delivered to, beside the counts.
+    return { ...view, reach: await reachOf(s, view) };
   });
 
   app.get<IdRoute>('/api/announcements/:id/deliveries', { onRequest: auth.allow('announcements:deliveries') }, async (req) => {

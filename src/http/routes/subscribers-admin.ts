@@ -5,16 +5,17 @@
 //   GET    /api/subscribers/export?channel=email&status=          CSV (email,topics,language,status,createdAt), streamed
 //   GET    /api/subscribers/stats                                 counts per channel, topic, language; recent events
 //   GET    /api/subscribers/:id                                   one subscriber
-//   DELETE /api/subscribers/:id                                   the subscriber and every key about them → 204
+//   DELETE /api/subscribers/:id                                   the subscriber, every key about them, their address in the log → 204
 //
 // Subscribers of every subscription channel (email, telegram) live in one store; `channel`
-// narrows to one. Delivery-log records also hold the address a message went to; they expire
-// with delivery.retentionDays like the rest of an announcement's log.
+// narrows to one. Delivery-log records also hold the address a message went to; a delete
+// replaces it there with "(removed)", keeping the records (and counts) anonymous.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { enabledChannelNames } from '../../config/schema.js';
 import type { Services } from '../../services.js';
 import { emptyCounts, type Subscriber, type SubscriberStatus } from '../../store/subscribers.js';
+import { eraseSubscriber } from '../../admin/subscriber-data.js';
 import { subscriptionsFor } from '../../subscriptions/service.js';
 import type { Auth } from '../auth.js';
 import { badQuery, limitParam, notFound, queryParam } from '../errors.js';
@@ -129,7 +130,8 @@ export async function subscriberAdminRoutes(app: FastifyInstance, opts: { s: Ser
   });
 
   app.delete<IdRoute>('/api/subscribers/:id', { onRequest: adminOnly(auth, 'subscribers:delete') }, async (req, reply) => {
-    if (!(await svc.remove(subscriberId(req)))) throw notFound('subscriber');
+    // The same erasure as the dashboard's Remove: their address leaves the kept delivery log too.
+    if (!(await eraseSubscriber(s, subscriberId(req))).removed) throw notFound('subscriber');
     return reply.code(204).send();
   });
 }

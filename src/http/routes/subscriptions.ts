@@ -28,7 +28,8 @@ import {
 const BODY_LIMIT = 16 * 1024;
 const LANGS = ['en', 'zh', 'both'] as const;
 
-function requestSchema(topicIds: string[], defaultLanguage: LangPref) {
+/** The rules of a subscription request, shared by POST /api/subscribers and POST /subscribe. */
+export function requestSchema(topicIds: string[], defaultLanguage: LangPref) {
   const known: [string, ...string[]] = ['*', ...topicIds];
   return z.strictObject({
     email: z

@@ -176,7 +176,7 @@ describe('preview', () => {
     const text = ch.preview(ch.render(ann, { id: 'account', address: fake.url, language: 'both' }));
     expect(text).toBe(
       `POST ${fake.url}/api/v1/statuses\nvisibility: unlisted\nlanguage: en\nmax_characters: 500\n\n` +
-        `${ann.title.en}\n${ann.body.en}\n\nhttp://crier.test/feeds/rss.xml`,
+        `${ann.title.en}\n${ann.body.en}\n\nhttp://crier.test/news/${ann.id}`,
     );
   });
 });

@@ -8,7 +8,8 @@ import type { AnnouncementInput } from '../../../src/types.js';
 import { countLikeMastodon } from '../../support/fake-mastodon.js';
 import { fixtureNames, loadFixture } from '../../render/fixtures.js';
 
-const FEED = 'http://crier.test/feeds/rss.xml';
+// What the channel links when an announcement has no link: its public page (ids vary; one stands in).
+const FEED = 'http://crier.test/news/20261203-demo';
 const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
 const graphemeSet = (s: string) => new Set(Array.from(segmenter.segment(s), (g) => g.segment));
 
