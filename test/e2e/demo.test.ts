@@ -59,6 +59,9 @@ describe('npm start with no configuration (the demo)', { timeout: 120_000 }, () 
     expect(home.status).toBe(200);
     const homeHtml = await home.text();
     expect(homeHtml).toContain('href="/admin"');
+    expect(homeHtml).toContain('href="/subscribe"');
+    expect(homeHtml).toContain('href="/news"');
+    expect((await fetch(`${base}/subscribe`)).status).toBe(200);
     expect(homeHtml).toContain('href="/feeds/rss.xml"');
     const signIn = await fetch(`${base}/admin`, { redirect: 'manual' });
     expect([signIn.status, signIn.headers.get('location')]).toEqual([303, '/admin/login']);

@@ -1,18 +1,14 @@
 // Shared by the public pages' browser tests: an axe check that fails on serious or critical
 // violations, and a server whose configuration has the sign-up page's extras (a short minimum
 // fill time so a test need not wait 3 s, the Telegram bot's username for the deep link).
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { configSchema, type CrierConfig } from '../../src/config/schema.js';
 import { dashboardConfig } from '../admin/support.js';
+import { seriousViolations } from '../support/axe.js';
 
 export async function expectAccessible(page: Page, what: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, `axe on ${what}`).toEqual([]);
+  expect(await seriousViolations(page, what), `axe on ${what}`).toEqual([]);
 }
 
 export function publicConfig(redisUrl: string, smtpUrl: string, extra: Record<string, unknown> = {}): CrierConfig {

@@ -1,5 +1,5 @@
 // GET /: the front door. Whoever opens the address the banner prints finds where to go: the
-// staff dashboard, the news feed, the API's health. Bilingual on one page (no language is
+// news, the sign-up page, the feed, the staff dashboard. Bilingual on one page (no language is
 // known yet); no script, the same headers as the other public pages.
 import type { FastifyInstance } from 'fastify';
 import { escapeHtml as e } from '../../render/markdown.js';
@@ -14,6 +14,8 @@ interface DoorLink {
 
 export function frontDoorLinks(s: Services): DoorLink[] {
   const links: DoorLink[] = [];
+  links.push({ href: '/news', zh: '图书馆通知', en: 'Library news' });
+  if (s.config.channels.email.enabled) links.push({ href: '/subscribe', zh: '订阅通知（邮件或 Telegram）', en: 'Subscribe (e-mail or Telegram)' });
   if (s.config.channels.rss.enabled) links.push({ href: '/feeds/rss.xml', zh: '新闻订阅源（RSS）', en: 'News feed (RSS)' });
   links.push({ href: '/admin', zh: '工作人员登录：发布与投递情况', en: 'Staff sign-in: post and watch deliveries' });
   return links;
