@@ -64,3 +64,9 @@ export async function eraseSubscriber(s: Services, id: string): Promise<{ remove
   const removed = await subscriptionsFor(s).remove(id);
   return { removed, anonymized };
 }
+
+/** A subscriber's topics as a librarian reads them: names, and "All topics" for *. */
+export function topicLabels(config: { topics: { id: string; name: { en: string } }[] }, topics: readonly string[]): string {
+  if (topics.length === 0) return '—';
+  return topics.map((id) => (id === '*' ? 'All topics' : config.topics.find((t) => t.id === id)?.name.en ?? id)).join(', ');
+}

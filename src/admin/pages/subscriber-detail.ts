@@ -7,7 +7,7 @@ import { subscriptionsFor } from '../../subscriptions/service.js';
 import type { LangPref } from '../../types.js';
 import { flashText, param, routeConfig, sendPage, sessionOf, withMsg, type AdminContext } from '../context.js';
 import { html, layout, timeTag, type SafeHtml } from '../html.js';
-import { eraseSubscriber, subscriberDeliveries, type SubscriberDelivery } from '../subscriber-data.js';
+import { eraseSubscriber, subscriberDeliveries, topicLabels, type SubscriberDelivery } from '../subscriber-data.js';
 
 const LANGS: readonly LangPref[] = ['zh', 'en', 'both'];
 type IdRoute = { Params: { id: string } };
@@ -48,7 +48,7 @@ ${s.config.topics.map((t) => html`<label class="check"><input type="checkbox" na
     const body = html`<p class="crumbs"><a href="/admin/subscribers/list">← Find subscribers</a></p>
 <header class="page-head"><h1 class="addr">${sub.address}</h1><span class="badge sub-${sub.status}">${sub.status}</span></header>
 <section class="card"><dl class="facts">
-<dt>Channel</dt><dd>${sub.channel}</dd><dt>Topics</dt><dd>${sub.topics.join(', ') || '—'}</dd><dt>Language</dt><dd>${sub.language}</dd>
+<dt>Channel</dt><dd>${sub.channel}</dd><dt>Topics</dt><dd>${topicLabels(s.config, sub.topics)}</dd><dt>Language</dt><dd>${sub.language}</dd>
 <dt>Subscribed</dt><dd>${timeTag(sub.createdAt, tz)}</dd><dt>Last change</dt><dd>${timeTag(sub.updatedAt, tz)}</dd></dl></section>
 <section class="card"><h2>Change topics and language</h2>${editForm(sub, session.csrf, error)}</section>
 <section class="card"><h2>Deliveries</h2>${deliveries(list, tz)}</section>

@@ -10,6 +10,7 @@ import type { Subscriber, SubscriberStatus } from '../../store/subscribers.js';
 import type { LangPref } from '../../types.js';
 import { flashText, param, routeConfig, sendPage, sessionOf, type AdminContext } from '../context.js';
 import { html, layout, qs, timeTag, type SafeHtml } from '../html.js';
+import { topicLabels } from '../subscriber-data.js';
 
 export const SUBSCRIBER_PAGE_SIZE = 50;
 const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'blocked'];
@@ -56,11 +57,11 @@ ${select('status', 'State', f.status, STATUSES.map((st) => [st, st]))}
 </form>`;
 }
 
-function row(sub: Subscriber, tz: string): SafeHtml {
+function row(s: Services, sub: Subscriber, tz: string): SafeHtml {
   return html`<tr data-subscriber="${sub.id}">
 <td data-label="Address"><a href="/admin/subscribers/${sub.id}" class="addr">${sub.address}</a></td>
 <td data-label="Channel">${sub.channel}</td>
-<td data-label="Topics">${sub.topics.join(', ') || '—'}</td>
+<td data-label="Topics">${topicLabels(s.config, sub.topics)}</td>
 <td data-label="Language">${sub.language}</td>
 <td data-label="State"><span class="badge sub-${sub.status}">${sub.status}</span></td>
 <td data-label="Since">${timeTag(sub.createdAt, tz)}</td>
@@ -81,7 +82,7 @@ export async function subscriberListPage(app: FastifyInstance, opts: { ctx: Admi
 <section class="card">${filterForm(s, f)}
 ${page.items.length
     ? html`<table class="log subs-list"><thead><tr><th>Address</th><th>Channel</th><th>Topics</th><th>Language</th><th>State</th><th>Since</th></tr></thead>
-<tbody>${page.items.map((sub) => row(sub, tz))}</tbody></table>`
+<tbody>${page.items.map((sub) => row(s, sub, tz))}</tbody></table>`
     : html`<p class="empty">No subscriber matches.</p>`}
 <nav class="pager">${cursor ? html`<a href="/admin/subscribers/list${qs(filterQuery(f))}">← Newest</a>` : ''}
 ${page.next ? html`<a class="btn" rel="next" href="/admin/subscribers/list${qs({ ...filterQuery(f), cursor: page.next })}">Older →</a>` : ''}</nav>
