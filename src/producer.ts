@@ -32,7 +32,7 @@ export class Producer {
   /** Stores and queues a validated announcement. A repeated Idempotency-Key returns the first id. */
   async create(
     input: AnnouncementInput,
-    opts: { createdBy: string; idempotencyKey?: string },
+    opts: { createdBy: string; createdByEmail?: string; approvedBy?: string; idempotencyKey?: string },
   ): Promise<{ id: string; status: 'queued' | 'scheduled'; repeat: boolean }> {
     const now = Date.now();
     let id = newAnnouncementId(now);
@@ -51,6 +51,8 @@ export class Producer {
       status: scheduled ? 'scheduled' : 'queued',
       createdAt: new Date(now).toISOString(),
       createdBy: opts.createdBy,
+      ...(opts.createdByEmail ? { createdByEmail: opts.createdByEmail } : {}),
+      ...(opts.approvedBy ? { approvedBy: opts.approvedBy } : {}),
       publishedAt: new Date(Math.max(publishAtMs, now)).toISOString(),
     };
     await this.store.save(ann);

@@ -111,7 +111,7 @@ export function actionForm(action: string, csrf: string, label: string, opts: { 
 export interface LayoutOptions {
   title: string;
   session?: AdminSession | null;
-  active?: 'announcements' | 'queues' | 'subscribers';
+  active?: 'announcements' | 'queues' | 'subscribers' | 'compose' | 'drafts' | 'accounts';
   libraryName?: string;
   /** Extra scripts from /admin/assets (admin.js is always there). */
   scripts?: string[];
@@ -123,8 +123,11 @@ export function layout(body: SafeHtml, o: LayoutOptions): SafeHtml {
   const nav = s
     ? html`<nav class="top">
   <a href="/admin" class="brand">Crier</a>
-  <a href="/admin"${o.active === 'announcements' ? html` aria-current="page"` : ''}>Announcements</a>
-  ${s.role === 'admin' ? html`<a href="/admin/queues-overview"${o.active === 'queues' ? html` aria-current="page"` : ''}>Queues</a>
+  ${s.role !== 'contributor' ? html`<a href="/admin"${o.active === 'announcements' ? html` aria-current="page"` : ''}>Announcements</a>` : ''}
+  <a href="/admin/compose"${o.active === 'compose' ? html` aria-current="page"` : ''}>Write</a>
+  <a href="/admin/drafts"${o.active === 'drafts' ? html` aria-current="page"` : ''}>Drafts</a>
+  ${s.role === 'admin' ? html`<a href="/admin/accounts"${o.active === 'accounts' ? html` aria-current="page"` : ''}>Accounts</a>
+  <a href="/admin/queues-overview"${o.active === 'queues' ? html` aria-current="page"` : ''}>Queues</a>
   <a href="/admin/subscribers"${o.active === 'subscribers' ? html` aria-current="page"` : ''}>Subscribers</a>
   <a href="/admin/queues/">bull-board</a>` : ''}
   <span class="who">${s.name} <span class="role">${s.role}</span></span>

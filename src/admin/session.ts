@@ -50,6 +50,7 @@ export class SessionStore {
   async create(principal: Principal): Promise<{ id: string; session: AdminSession }> {
     const id = randomToken();
     const session: AdminSession = { name: principal.name, role: principal.role, csrf: randomToken(), expiresAt: Date.now() + this.ttlSeconds * 1000 };
+    if (principal.accountId) Object.assign(session, { accountId: principal.accountId, email: principal.email });
     await this.redis.set(this.keys.adminSession(sha256(id)), JSON.stringify(session), 'EX', this.ttlSeconds);
     return { id, session };
   }
@@ -126,6 +127,9 @@ const DASHBOARD_ROLES = {
   queues: ['admin'],
   subscribers: ['admin'],
   'bull-board': ['admin'],
+  compose: PERMISSIONS['drafts:write'],
+  review: PERMISSIONS['drafts:review'],
+  accounts: PERMISSIONS['accounts:manage'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type AdminAction = keyof typeof DASHBOARD_ROLES;

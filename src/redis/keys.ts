@@ -30,6 +30,13 @@
 //   <p>:admsess:<sha256 of id>   string  dashboard session JSON { name, role, csrf, expiresAt }, EX 12 h
 //                                        (the cookie holds the id; Redis only its hash)
 //   <p>:admlogin:<ip>            string  failed dashboard sign-ins from an address, EX 15 min
+//   <p>:acct:<id>                string  JSON of a desk account (name, e-mail, role, scrypt hash, disabled, language)
+//   <p>:acctmail:<e-mail>        string  account id of a lower-cased e-mail address (uniqueness)
+//   <p>:accts                    zset    account ids by creation time (ms)
+//   <p>:acctlink:<sha256>        string  account id behind a one-time set-password link, EX 72 h
+//   <p>:acctfail:<sha256 of mail> string failed sign-ins for one e-mail address, EX 15 min
+//   <p>:draft:<id>               string  JSON of a desk draft (the form as typed, state, comment)
+//   <p>:drafts                   zset    draft ids by last change (ms)
 //   <p>:bull:<queue>:…           BullMQ's own keys
 //
 // Keys that end in an id (ann:, sub:, dlv:, …) hold nothing else under that stem, so no id can
@@ -62,5 +69,12 @@ export function makeKeys(prefix: string) {
     telegramUpdate: (updateId: number | string) => `${prefix}:tgupdate:${updateId}`,
     adminSession: (idHash: string) => `${prefix}:admsess:${idHash}`,
     adminLoginFailures: (ip: string) => `${prefix}:admlogin:${ip}`,
+    account: (id: string) => `${prefix}:acct:${id}`,
+    accountByEmail: (email: string) => `${prefix}:acctmail:${email}`,
+    accountIndex: `${prefix}:accts`,
+    accountLink: (hash: string) => `${prefix}:acctlink:${hash}`,
+    accountFailures: (emailHash: string) => `${prefix}:acctfail:${emailHash}`,
+    draft: (id: string) => `${prefix}:draft:${id}`,
+    draftIndex: `${prefix}:drafts`,
   };
 }
