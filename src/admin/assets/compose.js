@@ -2,6 +2,7 @@
 // renders both with the channels' own code: POST /admin/api/compose/preview), autosave of the
 // draft every few seconds and when the page is left, and "Post" becoming "Schedule" when a
 // publish time is set. Without this script the form still does all of it on submit.
+/* global document, window, history */
 (function () {
   'use strict';
   var form = document.getElementById('compose');
