@@ -26,16 +26,16 @@ export function counters(config: CrierConfig, ann: Announcement): Counter[] {
   const out: Counter[] = [];
   const add = (c: Omit<Counter, 'over'>) => out.push({ ...c, over: c.count > c.max });
   if (enabled.includes('telegram')) {
-    add({ platform: 'telegram', label: 'Telegram', count: telegramLength(ann, langs), max: TELEGRAM_MAX_LENGTH, unit: 'UTF-16 units', effect: 'sent as several messages' });
+    add({ platform: 'telegram', label: 'Telegram', count: telegramLength(ann, langs), max: TELEGRAM_MAX_LENGTH, unit: 'characters as Telegram counts them (an emoji counts 2)', effect: 'sent as several messages' });
   }
   if (enabled.includes('mastodon')) {
     const link = ann.link ?? `${config.library.baseUrl.replace(/\/+$/, '')}/feeds/rss.xml`;
     // With no limit, composeStatus gives the whole status, which is what is measured.
     const full = composeStatus(statusParts(ann, langs, link), Number.MAX_SAFE_INTEGER);
-    add({ platform: 'mastodon', label: 'Mastodon', count: mastodonLength(full), max: DEFAULT_MAX_CHARACTERS, unit: 'characters (a link counts 23)', effect: 'shortened, with a link to the full text' });
+    add({ platform: 'mastodon', label: 'Mastodon', count: mastodonLength(full), max: DEFAULT_MAX_CHARACTERS, unit: 'characters (every link counts 23)', effect: 'shortened, with a link to the full text' });
   }
   if (config.channels.webhooks.some((w) => w.kind === 'wecom' && enabled.includes(`webhook:${w.name}`))) {
-    add({ platform: 'wecom', label: 'WeCom (企业微信)', count: wecomLength(ann, langs), max: WECOM_MAX_BYTES, unit: 'bytes', effect: 'shortened, with a link to the full text' });
+    add({ platform: 'wecom', label: 'WeCom (企业微信)', count: wecomLength(ann, langs), max: WECOM_MAX_BYTES, unit: 'bytes (a Chinese character counts 3)', effect: 'shortened, with a link to the full text' });
   }
   return out;
 }

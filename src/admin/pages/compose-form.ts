@@ -101,9 +101,14 @@ export function countersHtml(counters: Counter[]): SafeHtml {
 </li>`)}</ul>`;
 }
 
+const CHANNEL_NAMES: Record<string, string> = { email: 'E-mail', rss: 'RSS feed and news page', slack: 'Slack', telegram: 'Telegram', mastodon: 'Mastodon' };
+
+/** A channel as a librarian calls it: "E-mail", "Slack", "Chat group: eng-faculty". */
+export const channelLabel = (name: string): string => CHANNEL_NAMES[name] ?? (name.startsWith('webhook:') ? `Chat group or website: ${name.slice(8)}` : name);
+
 export function previewsHtml(previews: ChannelPreview[]): SafeHtml {
   return html`<div id="previews">${previews.map((p, i) => html`<details class="preview"${i === 0 ? html` open` : ''} data-channel="${p.channel}">
-<summary>${p.channel}</summary><pre class="preview-text" tabindex="0">${p.text}</pre></details>`)}
+<summary>${channelLabel(p.channel)}</summary><pre class="preview-text" tabindex="0">${p.text}</pre></details>`)}
 ${previews.length === 0 ? html`<p class="muted">The preview appears once the title, body and a topic are filled in.</p>` : ''}</div>`;
 }
 
@@ -127,7 +132,7 @@ ${(['title', 'summary', 'body'] as const).map((g) => html`${textField(v, at, g, 
 </div>
 <p class="hint">Fill in Chinese, English or both; a language needs its title and its body.</p>
 ${checkboxes(v, at, 'topics', 'Topics', v.config.topics.map((t) => ({ value: t.id, label: `${t.name.en} · ${t.name.zh}` })))}
-${checkboxes(v, at, 'channels', 'Channels', v.enabled.map((c) => ({ value: c, label: c === 'email' ? 'E-mail' : c === 'rss' ? 'RSS feed and website' : c })))}
+${checkboxes(v, at, 'channels', 'Channels', v.enabled.map((c) => ({ value: c, label: channelLabel(c) })))}
 <div class="field">
 <label class="check"><input type="checkbox" name="priority" value="urgent" id="f-priority"${one(v.fields, 'priority') === 'urgent' ? html` checked` : ''}> Urgent</label>
 <p class="hint">Goes out ahead of every other announcement. For closures and emergencies.</p>

@@ -58,7 +58,7 @@ ${d?.state === 'submitted' ? html`<p class="note">This draft is waiting for revi
 ${composeForm({ session, config: s.config, enabled, fields: o.fields, draft: d, issues: o.issues ?? [], previews: l.previews, counters: l.counters, savedText: d ? `Draft saved ${formatTime(d.updatedAt, tz)}` : undefined })}
 <aside class="card preview-pane" aria-labelledby="preview-h">
 <h2 id="preview-h">Preview</h2>
-<p class="hint">What each channel will send (language: ${s.config.library.defaultLanguage}). Updates as you type.</p>
+<p class="hint">What each channel will send, to a reader who chose ${s.config.library.defaultLanguage === 'both' ? 'both languages' : s.config.library.defaultLanguage === 'zh' ? 'Chinese' : 'English'}. Updates as you type.</p>
 <h3>Length</h3>
 ${countersHtml(l.counters)}
 ${l.counters.length === 0 ? html`<p class="muted">None of the enabled channels limits the length.</p>` : ''}

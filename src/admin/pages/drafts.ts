@@ -85,10 +85,10 @@ ${v.ok ? html`<form method="post" action="/admin/drafts/${d.id}/approve" class="
 ${d.comment && d.state === 'returned' ? html`<section class="card comment" aria-labelledby="comment-h"><h2 id="comment-h">Comment from ${d.reviewedBy ?? 'the reviewer'}</h2><p class="pre">${d.comment}</p></section>` : ''}
 ${mayEdit ? html`<p><a class="btn" href="/admin/compose?draft=${d.id}">Edit</a></p>` : ''}
 ${d.announcementId && reviewer ? html`<p><a href="/admin/announcements/${d.announcementId}">See its deliveries</a></p>` : ''}
-${review}
 <section class="card" aria-labelledby="as-sent-h"><h2 id="as-sent-h">As it will be sent</h2>
 ${v.ok ? previewsHtml(previews) : html`<p>Not complete yet: ${v.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}</p>`}
-</section>`;
+</section>
+${review}`;
     return sendPage(reply, layout(body, { title: draftTitle(d), session, active: 'drafts', libraryName: s.config.library.name.en, flash: FLASH[param(req, 'msg') ?? ''] }));
   });
 

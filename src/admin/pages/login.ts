@@ -41,6 +41,7 @@ ${hidden}
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" class="btn primary">Sign in</button>
 </form>
+<p class="hint">Forgot your password, or never set one? Ask an administrator to send you a new link.</p>
 <details class="token-signin">
 <summary>Sign in with an API token instead (systems staff)</summary>
 <form method="post" action="/admin/login" id="token-form">
