@@ -111,7 +111,7 @@ export function actionForm(action: string, csrf: string, label: string, opts: { 
 export interface LayoutOptions {
   title: string;
   session?: AdminSession | null;
-  active?: 'announcements' | 'queues' | 'subscribers' | 'compose' | 'drafts' | 'accounts';
+  active?: 'announcements' | 'queues' | 'subscribers' | 'compose' | 'drafts' | 'accounts' | 'upcoming';
   libraryName?: string;
   /** Extra scripts from /admin/assets (admin.js is always there). */
   scripts?: string[];
@@ -126,6 +126,7 @@ export function layout(body: SafeHtml, o: LayoutOptions): SafeHtml {
   ${s.role !== 'contributor' ? html`<a href="/admin"${o.active === 'announcements' ? html` aria-current="page"` : ''}>Announcements</a>` : ''}
   <a href="/admin/compose"${o.active === 'compose' ? html` aria-current="page"` : ''}>Write</a>
   <a href="/admin/drafts"${o.active === 'drafts' ? html` aria-current="page"` : ''}>Drafts</a>
+  ${s.role !== 'contributor' ? html`<a href="/admin/upcoming"${o.active === 'upcoming' ? html` aria-current="page"` : ''}>Upcoming</a>` : ''}
   ${s.role === 'admin' ? html`<a href="/admin/accounts"${o.active === 'accounts' ? html` aria-current="page"` : ''}>Accounts</a>
   <a href="/admin/queues-overview"${o.active === 'queues' ? html` aria-current="page"` : ''}>Queues</a>
   <a href="/admin/subscribers"${o.active === 'subscribers' ? html` aria-current="page"` : ''}>Subscribers</a>

@@ -22,6 +22,7 @@ import { accountsPage } from './pages/accounts.js';
 import { composePage } from './pages/compose.js';
 import { draftsPage } from './pages/drafts.js';
 import { setPasswordPage } from './pages/set-password.js';
+import { upcomingPage } from './pages/upcoming.js';
 import { AccountStore } from '../accounts/store.js';
 import { DraftStore } from '../desk/drafts.js';
 import { queuesPage } from './pages/queues.js';
@@ -133,6 +134,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
       await admin.register(accountsPage, { ctx, accounts });
       await admin.register(composePage, { ctx, drafts });
       await admin.register(draftsPage, { ctx, drafts });
+      await admin.register(upcomingPage, { ctx });
       await admin.register(announcementsPage, { ctx });
       await admin.register(announcementPage, { ctx });
       await admin.register(queuesPage, { ctx });
