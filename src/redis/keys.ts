@@ -37,6 +37,8 @@
 //   <p>:acctfail:<sha256 of mail> string failed sign-ins for one e-mail address, EX 15 min
 //   <p>:draft:<id>               string  JSON of a desk draft (the form as typed, state, comment)
 //   <p>:drafts                   zset    draft ids by last change (ms)
+//   <p>:tpl:<id>                 string  JSON of a desk template (a name and the compose form's fields)
+//   <p>:tpls                     zset    template ids by creation time (ms)
 //   <p>:bull:<queue>:…           BullMQ's own keys
 //
 // Keys that end in an id (ann:, sub:, dlv:, …) hold nothing else under that stem, so no id can
@@ -76,5 +78,7 @@ export function makeKeys(prefix: string) {
     accountFailures: (emailHash: string) => `${prefix}:acctfail:${emailHash}`,
     draft: (id: string) => `${prefix}:draft:${id}`,
     draftIndex: `${prefix}:drafts`,
+    template: (id: string) => `${prefix}:tpl:${id}`,
+    templateIndex: `${prefix}:tpls`,
   };
 }

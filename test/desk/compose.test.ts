@@ -232,3 +232,25 @@ describe('preview, counters and autosave (the page script’s endpoints)', () =>
     expect(noCsrf.statusCode).toBe(403);
   });
 });
+
+describe('templates', () => {
+  it('saves a draft as a template and starts a new one from it, without its times', async () => {
+    const noName = await postForm(env.app, '/admin/compose', librarian, { ...BILINGUAL, action: 'template' });
+    expect(noName.statusCode).toBe(400);
+    const res = await postForm(env.app, '/admin/compose', librarian, { ...BILINGUAL, publishAt: '2030-01-01T09:00', templateName: 'Weekend hours', action: 'template' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Saved as the template “Weekend hours”');
+    // Anyone can start from it, a contributor too.
+    const page = await getPage(env.app, '/admin/compose', contributor);
+    const id = /<option value="(t[a-z0-9]+)">Weekend hours<\/option>/.exec(page.body)?.[1];
+    expect(id).toBeTruthy();
+    expect(page.body).toContain('<label for="template">Start from a template</label>');
+    const fresh = await getPage(env.app, `/admin/compose?template=${id}`, contributor);
+    expect(fresh.body).toContain(`value="${BILINGUAL['title.en']}"`);
+    expect(fresh.body).toMatch(/<textarea id="f-body-zh" name="body.zh"[^>]*>从本周六起/);
+    expect(fresh.body).toMatch(/name="topics" value="hours" checked/);
+    expect(fresh.body).toContain('id="f-publishAt" name="publishAt" value=""');
+    // Starting from it made no draft yet; the template is unchanged by edits of drafts.
+    expect((await drafts().list({ authorId: (await env.accounts.byEmail('club@students.example.edu'))!.id })).length).toBe(0);
+  });
+});

@@ -112,6 +112,16 @@ export function previewsHtml(previews: ChannelPreview[]): SafeHtml {
 ${previews.length === 0 ? html`<p class="muted">The preview appears once the title, body and a topic are filled in.</p>` : ''}</div>`;
 }
 
+/** The "start from a template" chooser above a new announcement (a GET form: nothing changes). */
+export function templateChooser(templates: { id: string; name: string }[]): SafeHtml {
+  if (templates.length === 0) return html``;
+  return html`<form method="get" action="/admin/compose" class="card template-pick">
+<label for="template">Start from a template</label>
+<select id="template" name="template">${templates.map((t) => html`<option value="${t.id}">${t.name}</option>`)}</select>
+<button type="submit" class="btn">Use this template</button>
+</form>`;
+}
+
 export function composeForm(v: ComposeView): SafeHtml {
   const { at } = issuesByField(v.issues);
   const tz = v.config.library.timezone;
@@ -155,5 +165,12 @@ ${reviewer
 <button type="submit" class="btn" name="action" value="test">Send a test to me</button>
 <span class="save-status" id="save-status" role="status" aria-live="polite">${v.savedText ?? ''}</span>
 </div>
+<details class="template-save">
+<summary>Save as a template</summary>
+<p class="hint">For notices that come back (holiday hours, a database trial): anyone can start a new announcement from it. Publish and expiry times are not kept.</p>
+<label for="f-templateName">Template name</label>
+<input type="text" id="f-templateName" name="templateName" maxlength="100">
+<button type="submit" class="btn" name="action" value="template">Save as template</button>
+</details>
 </form>`;
 }

@@ -17,7 +17,8 @@ import type { FieldIssue } from '../../util/issues.js';
 import { field, param, refuse, routeConfig, sendPage, sessionOf, withMsg, type AdminContext } from '../context.js';
 import { formatTime, html, layout } from '../html.js';
 import type { AdminSession } from '../session.js';
-import { composeForm, countersHtml, previewsHtml } from './compose-form.js';
+import { composeForm, countersHtml, previewsHtml, templateChooser } from './compose-form.js';
+import { TemplateStore } from '../../desk/templates.js';
 
 const FLASH: Record<string, string> = {
   saved: 'Draft saved.',
@@ -33,6 +34,7 @@ export function mayEdit(session: AdminSession, d: Draft): boolean {
 export async function composePage(app: FastifyInstance, opts: { ctx: AdminContext; drafts: DraftStore }): Promise<void> {
   const { s, tz } = opts.ctx;
   const { drafts } = opts;
+  const templates = new TemplateStore(s.redis, s.keys);
   const enabled = enabledChannelNames(s.config);
 
   /** Previews and counters of whatever is typed; a text the schema refuses still gets them when it can be rendered. */
@@ -47,13 +49,15 @@ export async function composePage(app: FastifyInstance, opts: { ctx: AdminContex
     }
   };
 
-  const page = (req: FastifyRequest, reply: FastifyReply, o: { fields: FormFields; draft?: Draft; issues?: FieldIssue[]; flash?: string; status?: number }) => {
+  const page = async (req: FastifyRequest, reply: FastifyReply, o: { fields: FormFields; draft?: Draft; issues?: FieldIssue[]; flash?: string; status?: number }) => {
     const session = sessionOf(req);
+    const chooser = o.draft ? html`` : templateChooser(await templates.list());
     const l = look(o.fields);
     const d = o.draft;
     const body = html`<h1>${d ? 'Edit draft' : 'Write an announcement'}</h1>
 ${d?.state === 'returned' && d.comment ? html`<section class="card comment" aria-labelledby="comment-h"><h2 id="comment-h">${d.reviewedBy ?? 'The reviewer'} returned this draft with a comment</h2><p class="pre">${d.comment}</p></section>` : ''}
 ${d?.state === 'submitted' ? html`<p class="note">This draft is waiting for review. You can still change it.</p>` : ''}
+${chooser}
 <div class="compose-layout">
 ${composeForm({ session, config: s.config, enabled, fields: o.fields, draft: d, issues: o.issues ?? [], previews: l.previews, counters: l.counters, savedText: d ? `Draft saved ${formatTime(d.updatedAt, tz)}` : undefined })}
 <aside class="card preview-pane" aria-labelledby="preview-h">
@@ -89,7 +93,10 @@ ${previewsHtml(l.previews)}
   app.get('/compose', routeConfig({ action: 'compose' }), async (req, reply) => {
     const d = await editable(req, reply, param(req, 'draft'));
     if (d === null) return reply;
-    return page(req, reply, { fields: d?.fields ?? { channels: enabled }, draft: d, flash: FLASH[param(req, 'msg') ?? ''] });
+    const t = !d && param(req, 'template') ? await templates.get(param(req, 'template')!) : null;
+    const fields = d?.fields ?? (t ? { channels: enabled, ...t.fields } : { channels: enabled });
+    const flash = t ? `Started from the template “${t.name}”. Nothing is saved until you type or press a button.` : FLASH[param(req, 'msg') ?? ''];
+    return page(req, reply, { fields, draft: d, flash });
   });
 
   app.post('/compose', routeConfig({ action: 'compose' }), async (req, reply) => {
@@ -109,6 +116,12 @@ ${previewsHtml(l.previews)}
       d = await drafts.create(authorOf(session), fields);
     }
     if (action === 'save') return reply.redirect(withMsg(`/admin/compose?draft=${d.id}`, 'saved'), 303);
+    if (action === 'template') {
+      const name = (field(req, 'templateName') ?? '').trim();
+      if (!name) return page(req, reply, { fields, draft: d, flash: 'Give the template a name (under “Save as a template”) and press the button again.', status: 400 });
+      const t = await templates.save(name, fields, session.name);
+      return page(req, reply, { fields, draft: d, flash: `Saved as the template “${t.name}”. Start from it under Write.` });
+    }
 
     const v = validateFields(s, fields);
     if (!v.ok) return page(req, reply, { fields, draft: d, issues: v.issues, status: 400 });
@@ -134,7 +147,7 @@ ${previewsHtml(l.previews)}
       }
       return page(req, reply, { fields, draft: d, flash: `A test was sent to ${session.email}. It is marked [TEST] and is not counted anywhere.` });
     }
-    return reply.code(400).send({ error: 'bad_action', message: 'action must be save, submit, post or test' });
+    return reply.code(400).send({ error: 'bad_action', message: 'action must be save, submit, post, test or template' });
   });
 
   // JSON for the page script: the same preview and counters the page shows.
