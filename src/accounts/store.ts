@@ -18,8 +18,8 @@ export interface Account {
   email: string;
   role: Role;
   disabled: boolean;
-  /** The dashboard's language for this person. */
-  language: 'en' | 'zh';
+  /** The dashboard's language this person chose; unset: the browser's. */
+  language?: 'en' | 'zh';
   createdAt: string;
   createdBy: string;
   /** scrypt hash (see password.ts); absent until the person sets a password. */
@@ -53,7 +53,7 @@ export class AccountStore {
       throw new AccountError(`there is already an account for ${email}`);
     }
     const account: Account = {
-      id, name, email, role: input.role, disabled: false, language: 'en', createdAt: new Date().toISOString(), createdBy: input.createdBy,
+      id, name, email, role: input.role, disabled: false, createdAt: new Date().toISOString(), createdBy: input.createdBy,
     };
     await this.redis.multi().set(this.keys.account(id), JSON.stringify(account)).zadd(this.keys.accountIndex, Date.now(), id).exec();
     return account;

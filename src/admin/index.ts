@@ -23,6 +23,7 @@ import { composePage } from './pages/compose.js';
 import { draftsPage } from './pages/drafts.js';
 import { setPasswordPage } from './pages/set-password.js';
 import { upcomingPage } from './pages/upcoming.js';
+import { languageRoute } from './i18n.js';
 import { AccountStore } from '../accounts/store.js';
 import { DraftStore } from '../desk/drafts.js';
 import { queuesPage } from './pages/queues.js';
@@ -96,7 +97,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
         if (session?.accountId) {
           // An account's session follows the account: disabled ends it, a role change applies at once.
           const account = await accounts.get(session.accountId);
-          session = account && !account.disabled ? { ...session, role: account.role, name: account.name, email: account.email } : null;
+          session = account && !account.disabled ? { ...session, role: account.role, name: account.name, email: account.email, language: account.language } : null;
         }
         if (!session) {
           if (req.method === 'GET' && !wantsJsonPath(req)) {
@@ -135,6 +136,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
       await admin.register(composePage, { ctx, drafts });
       await admin.register(draftsPage, { ctx, drafts });
       await admin.register(upcomingPage, { ctx });
+      await admin.register(languageRoute, { accounts, baseUrl });
       await admin.register(announcementsPage, { ctx });
       await admin.register(announcementPage, { ctx });
       await admin.register(queuesPage, { ctx });

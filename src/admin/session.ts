@@ -20,6 +20,8 @@ export const SESSION_TTL_SECONDS = 12 * 3600;
 
 export interface AdminSession extends Principal {
   csrf: string;
+  /** The account's chosen dashboard language (read from the account on every request). */
+  language?: 'en' | 'zh';
   /** ms since the epoch. */
   expiresAt: number;
 }
