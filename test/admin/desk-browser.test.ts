@@ -206,6 +206,54 @@ describe('the desk in a browser', () => {
     expect(await d.s.redis.zcard(d.s.keys.announcementIndex)).toBe(1);
   });
 
+  it('reschedules from Upcoming, and shows the desk in Chinese after the switch', async () => {
+    ready();
+    await signInWithPassword(page, d.url, 'lin.wei@example.edu');
+    await page.goto(url('/admin/compose'));
+    await page.getByLabel('Title (English)').fill('Freshman library tour');
+    await page.getByLabel('Body (English)').fill('Meet at the main entrance.');
+    await page.getByLabel('Training · 培训').check();
+    await onlyChannels(page, ['rss']);
+    await page.getByLabel('Publish at').fill('2030-09-01T10:00');
+    expect(await page.locator('#post-button').textContent()).toBe('Schedule');
+    await Promise.all([page.waitForURL(/msg=scheduled/), page.getByRole('button', { name: 'Schedule' }).click()]);
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    await page.goto(url('/admin/upcoming'));
+    await check('upcoming (librarian)');
+    await page.locator(`#when-${id}`).fill('2030-09-02T15:30');
+    await Promise.all([page.waitForURL(/msg=rescheduled/), page.locator(`[data-ann="${id}"]`).getByRole('button', { name: 'Reschedule' }).click()]);
+    expect((await d.s.announcements.get(id))!.publishedAt).toBe('2030-09-02T07:30:00.000Z');
+
+    await Promise.all([page.waitForURL(/\/admin\/upcoming/), page.getByRole('button', { name: '中文' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('待发布');
+    await check('upcoming (librarian, Chinese)');
+    await page.goto(url('/admin/compose'));
+    expect(await page.getByLabel('标题（中文）').count()).toBe(1);
+    expect(await page.getByLabel('正文（英文）').getAttribute('name')).toBe('body.en');
+    await check('compose (librarian, Chinese)');
+    await page.goto(url('/admin/drafts'));
+    await check('drafts (librarian, Chinese)');
+    await Promise.all([page.waitForURL(/\/admin\/drafts/), page.getByRole('button', { name: 'English' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('Drafts and review');
+  }, 60_000);
+
+  it('passes axe for the remaining pages and roles: an admin’s drafts, a returned draft, a phone', async () => {
+    ready();
+    await signInWithPassword(page, d.url, 'ada@example.edu');
+    await page.goto(url('/admin/drafts'));
+    await check('drafts (admin)');
+    await signInWithPassword(page, d.url, 'club@students.example.edu', 'reading club 2030!');
+    await page.goto(url('/admin/drafts'));
+    await page.getByRole('link', { name: 'Reading club: Fortress Besieged in November' }).click();
+    await check('a posted draft (contributor)');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(url('/admin/compose'));
+    await check('compose on a phone (contributor)');
+    // Nothing wider than the phone: no sideways scrolling.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }, 60_000);
+
   it('found no serious or critical axe violation and no page error on any desk page', () => {
     ready();
     expect(axe).toEqual([]);

@@ -70,7 +70,7 @@
       })
       .catch(function () {
         dirty = true;
-        status.textContent = 'Not saved yet: the connection failed. Keep this page open.';
+        status.textContent = status.dataset.offline;
       });
   }
 

@@ -51,6 +51,7 @@ export const TEXT = {
     templateName: 'Template name', templateButton: 'Save as template', templatePick: 'Start from a template', templateUse: 'Use this template',
     fits: 'Fits in one message.', tooLong: (effect: string) => `Too long: will be ${effect}.`,
     noPreview: 'The preview appears once the title, body and a topic are filled in.',
+    offline: 'Not saved yet: the connection failed. Keep this page open.',
     topicLabel: (n: { en: string; zh: string }) => `${n.en} · ${n.zh}`,
   },
   zh: {
@@ -66,6 +67,7 @@ export const TEXT = {
     templateName: '模板名称', templateButton: '存为模板', templatePick: '从模板开始', templateUse: '使用此模板',
     fits: '一条消息即可发完。', tooLong: (effect: string) => `太长：将${effect}。`,
     noPreview: '填写标题、正文并选择主题后即可预览。',
+    offline: '尚未保存：网络连接失败。请不要关闭此页。',
     topicLabel: (n: { en: string; zh: string }) => `${n.zh} · ${n.en}`,
   },
 } as const;
@@ -203,7 +205,7 @@ ${reviewer
     ? html`<button type="submit" class="btn primary" name="action" value="post" id="post-button" data-now="${t.post}" data-later="${t.schedule}">${scheduled ? t.schedule : t.post}</button>`
     : html`<button type="submit" class="btn primary" name="action" value="submit">${t.submit}</button>`}
 <button type="submit" class="btn" name="action" value="test">${t.test}</button>
-<span class="save-status" id="save-status" role="status" aria-live="polite">${v.savedText ?? ''}</span>
+<span class="save-status" id="save-status" role="status" aria-live="polite" data-offline="${t.offline}">${v.savedText ?? ''}</span>
 </div>
 <details class="template-save">
 <summary>${t.templateSave}</summary>
