@@ -5,7 +5,7 @@
 // A private redis-server (or REDIS_URL), the in-process SMTP server, a local fake Slack, the
 // real HTTP server and workers, Debian's chromium (it has CJK fonts). Writes to docs/screenshots:
 // signin.png, compose-en.png (1280 px, a bilingual notice too long for Telegram: red counters),
-// compose-phone.png (390 px), review.png (a librarian reviewing a student team's draft).
+// compose-zh.png (the same on the Chinese page), compose-phone.png (390 px), review.png (a librarian reviewing a student team's draft).
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,12 +88,20 @@ try {
   await phone.screenshot({ path: `${OUT}/compose-phone.png` });
   await phone.close();
 
+  // The same draft on the Chinese page: the switch in the top bar, remembered on the account.
+  await page.getByRole('button', { name: '中文' }).click();
+  await page.waitForLoadState('load');
+  await page.locator('#counters [data-platform="telegram"]').waitFor();
+  await page.screenshot({ path: `${OUT}/compose-zh.png` });
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.waitForLoadState('load');
+
   await page.setViewportSize({ width: 1280, height: 1000 });
   await page.goto(`${d.url}/admin/drafts`);
   await page.getByRole('link', { name: 'Reading club: Fortress Besieged in November' }).click();
   await page.getByLabel('Comment', { exact: true }).fill('Please say until when copies can be borrowed.');
   await page.screenshot({ path: `${OUT}/review.png`, fullPage: true });
-  console.log(`wrote ${OUT}/signin.png, compose-en.png, compose-phone.png, review.png`);
+  console.log(`wrote ${OUT}/signin.png, compose-en.png, compose-zh.png, compose-phone.png, review.png`);
 } finally {
   await browser.close();
   await d.close();

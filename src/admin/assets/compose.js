@@ -64,7 +64,11 @@
       .then(function (r) {
         if (!draftInput.value) {
           draftInput.value = r.id;
-          history.replaceState(null, '', '/admin/compose?draft=' + encodeURIComponent(r.id));
+          var here = '/admin/compose?draft=' + encodeURIComponent(r.id);
+          history.replaceState(null, '', here);
+          // The language switch comes back to this draft, not to an empty form.
+          var back = document.querySelector('form[action="/admin/language"] input[name="back"]');
+          if (back) back.value = here;
         }
         status.textContent = r.saved;
       })
