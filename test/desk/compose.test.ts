@@ -2,7 +2,11 @@
 // labels and field names, schema errors beside their fields with everything kept, the
 // library's time zone, posting through the Producer with who did it, review by e-mail,
 // contributors refused, the test mail kept out of the statistics, counters and autosave.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { localToIso, isoToLocal } from '../../src/desk/form.js';
 import { DraftStore } from '../../src/desk/drafts.js';
 import { fixture, waitFor } from '../support/harness.js';
@@ -252,5 +256,41 @@ describe('templates', () => {
     expect(fresh.body).toContain('id="f-publishAt" name="publishAt" value=""');
     // Starting from it made no draft yet; the template is unchanged by edits of drafts.
     expect((await drafts().list({ authorId: (await env.accounts.byEmail('club@students.example.edu'))!.id })).length).toBe(0);
+  });
+});
+
+describe('the same preview as crier preview', () => {
+  it('shows on the page exactly what the command prints for the same announcement', async () => {
+    const holiday = fixture('holiday-hours') as Record<string, unknown> & { title: Record<string, string>; body: Record<string, string>; topics: string[] };
+    const dir = mkdtempSync(join(tmpdir(), 'crier-preview-'));
+    const c = env.s.config;
+    const file = join(dir, 'ann.json');
+    writeFileSync(file, JSON.stringify({ title: holiday.title, body: holiday.body, topics: holiday.topics, channels: ['rss', 'email'] }));
+    const cfg = join(dir, 'crier.yaml');
+    writeFileSync(cfg, [
+      'library: { baseUrl: "http://crier.test", timezone: "Asia/Shanghai" }',
+      `redis: { url: "${c.redis.url}", prefix: "${c.redis.prefix}" }`,
+      `topics: ${JSON.stringify(c.topics)}`,
+      `channels: { email: { enabled: true, smtpUrl: "${c.channels.email.smtpUrl}" }, rss: { enabled: true } }`,
+    ].join('\n'));
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    try {
+      expect(await runCli(['node', 'crier', 'preview', file, '--config', cfg])).toBe(0);
+    } finally {
+      log.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Both say when they were made ("published <now>"): the only part that may differ.
+    const noTimes = (t: string) => t.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<now>');
+    const printed = noTimes(out.join('\n'));
+    const fields = { 'title.zh': holiday.title.zh ?? '', 'title.en': holiday.title.en ?? '', 'body.zh': holiday.body.zh ?? '', 'body.en': holiday.body.en ?? '', topics: holiday.topics, channels: ['rss', 'email'] };
+    const res = await postForm(env.app, '/admin/api/compose/preview', librarian, fields, 'application/json');
+    const previews = (res.json() as { previews: Array<{ channel: string; text: string }> }).previews;
+    expect(previews.map((p) => p.channel)).toEqual(['rss', 'email']);
+    for (const p of previews) {
+      expect(p.text.length).toBeGreaterThan(50);
+      expect(printed).toContain(noTimes(p.text));
+    }
   });
 });
