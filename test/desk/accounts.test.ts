@@ -186,3 +186,24 @@ describe('crier user add', () => {
     expect((await getPage(env.app, '/admin/accounts', sess)).statusCode).toBe(200);
   });
 });
+
+describe('secrets stay out of the logs', () => {
+  it('logs who did what, never a password or a link token', async () => {
+    const lines: string[] = [];
+    const e = await deskEnv({}, { logLines: lines });
+    try {
+      await makeAccount(e, 'Ada', 'ada@example.edu', 'admin');
+      const a = await signInAs(e.app, 'ada@example.edu');
+      await postLogin(e.app, { email: 'ada@example.edu', password: 'a wrong password here' });
+      await postForm(e.app, '/admin/accounts/invite', a, { name: 'Team', email: 'team@example.edu', role: 'contributor' });
+      const mail = await waitFor(() => e.smtp.received.find((m) => m.envelopeTo.includes('team@example.edu')), { what: 'the invitation' });
+      const token = /token=([A-Za-z0-9_-]+)/.exec(mail.parsed.text ?? '')![1];
+      await postForm(e.app, '/admin/set-password', undefined, { token, password: 'the new secret words', repeat: 'the new secret words' });
+      const all = lines.join('\n');
+      expect(all).toContain('account invited');
+      for (const secret of [PASSWORD, 'a wrong password here', token, 'the new secret words']) expect(all).not.toContain(secret);
+    } finally {
+      await e.dispose();
+    }
+  });
+});

@@ -4,7 +4,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { AccountStore } from '../../src/accounts/store.js';
 import type { Role } from '../../src/http/auth.js';
-import type { Services } from '../../src/services.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createLogger } from '../../src/util/log.js';
 import { disposeServices, startSmtp, testConfig, testServices, type TestSmtp } from '../support/harness.js';
 import { cookiesOf, form, type InjectedSession } from '../admin/support.js';
 
@@ -16,11 +17,11 @@ export interface DeskEnv {
   dispose(): Promise<void>;
 }
 
-export async function deskEnv(extra: Record<string, unknown> = {}): Promise<DeskEnv> {
+export async function deskEnv(extra: Record<string, unknown> = {}, opts: { logLines?: string[] } = {}): Promise<DeskEnv> {
   const smtp = await startSmtp();
-  const s = testServices(
-    testConfig({ library: { baseUrl: 'http://crier.test', timezone: 'Asia/Shanghai' }, channels: { email: { enabled: true, smtpUrl: smtp.url }, rss: { enabled: true } }, ...extra }),
-  );
+  const config = testConfig({ library: { baseUrl: 'http://crier.test', timezone: 'Asia/Shanghai' }, channels: { email: { enabled: true, smtpUrl: smtp.url }, rss: { enabled: true } }, ...extra });
+  // With logLines, every log line at debug level and up is kept there (to look for secrets).
+  const s = opts.logLines ? createServices(config, { log: createLogger('crier', 'debug', (l) => void opts.logLines!.push(l)) }) : testServices(config);
   const app = await buildApp(s);
   return {
     s, app, smtp, accounts: new AccountStore(s.redis, s.keys),
