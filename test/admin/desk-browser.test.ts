@@ -254,6 +254,42 @@ describe('the desk in a browser', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   }, 60_000);
 
+  it('works with the keyboard alone: write and submit, then review and approve', async () => {
+    ready();
+    /** Presses Tab until the focused element matches; fails after 60 presses. */
+    const tabTo = async (selector: string) => {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(`document.activeElement && document.activeElement.matches(${JSON.stringify(selector)})`)) return;
+      }
+      throw new Error(`Tab never reached ${selector}`);
+    };
+    await signInWithPassword(page, d.url, 'club@students.example.edu', 'reading club 2030!');
+    await page.goto(url('/admin/compose'));
+    await tabTo('[name="title.en"]');
+    await page.keyboard.type('Board games evening');
+    await tabTo('[name="body.en"]');
+    await page.keyboard.type('Friday 18:00, ground floor.');
+    await tabTo('input[name="topics"][value="events"]');
+    await page.keyboard.press('Space');
+    for (const ch of ['telegram', 'mastodon', 'webhook:eng-faculty', 'slack', 'email']) {
+      await tabTo(`input[name="channels"][value="${ch}"]`);
+      await page.keyboard.press('Space');
+    }
+    await tabTo('button[value="submit"]');
+    await Promise.all([page.waitForURL(/msg=submitted/), page.keyboard.press('Enter')]);
+
+    await signInWithPassword(page, d.url, 'lin.wei@example.edu');
+    await page.goto(url('/admin/drafts'));
+    await tabTo('a.draft-title');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Board games evening');
+    await Promise.all([page.waitForURL(/\/admin\/drafts\/d/), page.keyboard.press('Enter')]);
+    await tabTo('form[action$="/approve"] button');
+    await Promise.all([page.waitForURL(/\/admin\/announcements\//), page.keyboard.press('Enter')]);
+    const ann = (await d.s.announcements.get(new URL(page.url()).pathname.split('/').pop()!))!;
+    expect(ann).toMatchObject({ createdBy: 'Reading Club', approvedBy: 'Lin Wei', topics: ['events'], channels: ['rss'] });
+  }, 60_000);
+
   it('found no serious or critical axe violation and no page error on any desk page', () => {
     ready();
     expect(axe).toEqual([]);
