@@ -43,18 +43,18 @@ export function qs(params: Record<string, string | undefined | null>): string {
   return s ? `?${s}` : '';
 }
 
-export function formatTime(iso: string | undefined, timeZone: string): string {
+export function formatTime(iso: string | undefined, timeZone: string, lang: UiLang = 'en'): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   try {
-    return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+    return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(d);
   } catch {
     return d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   }
 }
 
-export const timeTag = (iso: string | undefined, tz: string): SafeHtml => html`<time datetime="${iso ?? ''}">${formatTime(iso, tz)}</time>`;
+export const timeTag = (iso: string | undefined, tz: string, lang: UiLang = 'en'): SafeHtml => html`<time datetime="${iso ?? ''}">${formatTime(iso, tz, lang)}</time>`;
 
 export const statusBadge = (status: string): SafeHtml => html`<span class="badge st-${status}" data-role="status">${status.replace(/_/g, ' ')}</span>`;
 

@@ -52,7 +52,7 @@ export async function accountsPage(app: FastifyInstance, opts: { ctx: AdminConte
 <label class="sr-only" for="role-${a.id}">${tx.roleOf(a.name)}</label>
 <select id="role-${a.id}" name="role">${roleOptions(a.role, lang)}</select> <button type="submit" class="btn">${tx.change}</button></form></td>
 <td>${a.disabled ? tx.disabledState : tx.active}</td>
-<td>${timeTag(a.createdAt, opts.ctx.tz)}</td>
+<td>${timeTag(a.createdAt, opts.ctx.tz, lang)}</td>
 <td><form method="post" action="/admin/accounts/${a.id}/${a.disabled ? 'enable' : 'disable'}" class="inline"><input type="hidden" name="_csrf" value="${me.csrf}">
 <button type="submit" class="btn${a.disabled ? '' : ' danger'}">${a.disabled ? tx.enable : tx.disable} <span class="sr-only">${a.name}</span></button></form></td>
 </tr>`);

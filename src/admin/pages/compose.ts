@@ -98,7 +98,7 @@ ${d?.state === 'returned' && d.comment ? html`<section class="card comment" aria
 ${d?.state === 'submitted' ? html`<p class="note">${t.waiting}</p>` : ''}
 ${chooser}
 <div class="compose-layout">
-${composeForm({ lang, session, config: s.config, enabled, fields: o.fields, draft: d, issues: o.issues ?? [], previews: l.previews, counters: l.counters, savedText: d ? t.saved(formatTime(d.updatedAt, tz)) : undefined })}
+${composeForm({ lang, session, config: s.config, enabled, fields: o.fields, draft: d, issues: o.issues ?? [], previews: l.previews, counters: l.counters, savedText: d ? t.saved(formatTime(d.updatedAt, tz, lang)) : undefined })}
 <aside class="card preview-pane" aria-labelledby="preview-h">
 <h2 id="preview-h">${t.preview}</h2>
 <p class="hint">${t.previewHint(t.reader[s.config.library.defaultLanguage])}</p>
@@ -210,6 +210,6 @@ ${previewsHtml(l.previews, lang)}
     } else {
       d = await drafts.create(authorOf(session), fields);
     }
-    return { id: d.id, savedAt: d.updatedAt, saved: TEXT[uiLang(req)].saved(formatTime(d.updatedAt, tz)) };
+    return { id: d.id, savedAt: d.updatedAt, saved: TEXT[uiLang(req)].saved(formatTime(d.updatedAt, tz, uiLang(req))) };
   });
 }

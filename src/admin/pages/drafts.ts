@@ -76,7 +76,7 @@ export async function draftsPage(app: FastifyInstance, opts: { ctx: AdminContext
     const sorted = [...list].sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
     const rows = sorted.map((d) => html`<li class="draft-row" data-draft="${d.id}">
 <div><a href="/admin/drafts/${d.id}" class="draft-title">${draftTitle(d, lang)}</a> ${badge(d.state, lang)}</div>
-<div class="meta">${mine ? '' : html`${t.by(d.authorName)} · `}${t.changed} ${timeTag(d.updatedAt, tz)}${d.reviewedBy ? html` · ${t.reviewedBy(d.reviewedBy)}` : ''}</div>
+<div class="meta">${mine ? '' : html`${t.by(d.authorName)} · `}${t.changed} ${timeTag(d.updatedAt, tz, lang)}${d.reviewedBy ? html` · ${t.reviewedBy(d.reviewedBy)}` : ''}</div>
 ${d.state === 'returned' && d.comment ? html`<p class="comment-line"><b>${t.comment}</b> ${d.comment}</p>` : ''}
 </li>`);
     const body = html`<h1>${mine ? t.mine : t.all}</h1>
@@ -112,7 +112,7 @@ ${v.ok ? html`<form method="post" action="/admin/drafts/${d.id}/approve" class="
 </section>` : '';
     const body = html`<p><a href="/admin/drafts">${t.back}</a></p>
 <h1>${draftTitle(d, lang)}</h1>
-<p class="meta">${badge(d.state, lang)} · ${t.by(d.authorName)} · ${t.changed} ${timeTag(d.updatedAt, tz)}${d.reviewedBy ? html` · ${t.reviewedBy(d.reviewedBy)}` : ''}</p>
+<p class="meta">${badge(d.state, lang)} · ${t.by(d.authorName)} · ${t.changed} ${timeTag(d.updatedAt, tz, lang)}${d.reviewedBy ? html` · ${t.reviewedBy(d.reviewedBy)}` : ''}</p>
 ${d.comment && d.state === 'returned' ? html`<section class="card comment" aria-labelledby="comment-h"><h2 id="comment-h">${t.commentFrom(d.reviewedBy ?? t.reviewer)}</h2><p class="pre">${d.comment}</p></section>` : ''}
 ${mayEdit ? html`<p><a class="btn" href="/admin/compose?draft=${d.id}">${t.edit}</a></p>` : ''}
 ${d.announcementId && reviewer ? html`<p><a href="/admin/announcements/${d.announcementId}">${t.deliveries}</a></p>` : ''}

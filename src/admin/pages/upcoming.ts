@@ -48,7 +48,7 @@ export async function upcomingPage(app: FastifyInstance, opts: { ctx: AdminConte
       const t = titleOf(a);
       return html`<li class="draft-row" data-ann="${a.id}">
 <div><a class="draft-title" href="/admin/announcements/${a.id}">${t.main}</a>${t.other ? html` <span lang="zh-CN">${t.other}</span>` : ''}</div>
-<div class="meta">${tx.goesOut} ${timeTag(a.publishedAt, tz)} · ${tx.by(a.createdBy)} · ${a.topics.join(', ')}</div>
+<div class="meta">${tx.goesOut} ${timeTag(a.publishedAt, tz, lang)} · ${tx.by(a.createdBy)} · ${a.topics.join(', ')}</div>
 <form method="post" action="/admin/upcoming/${a.id}/reschedule" class="reschedule">
 <input type="hidden" name="_csrf" value="${session.csrf}">
 <label for="when-${a.id}">${tx.newTime} <span class="hint">${tx.lib(tz)}</span></label>
