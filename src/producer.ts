@@ -33,7 +33,7 @@ export class Producer {
   /** Stores and queues a validated announcement. A repeated Idempotency-Key returns the first id. */
   async create(
     input: AnnouncementInput,
-    opts: { createdBy: string; createdByEmail?: string; idempotencyKey?: string },
+    opts: { createdBy: string; createdByEmail?: string; approvedBy?: string; idempotencyKey?: string },
   ): Promise<{ id: string; status: 'queued' | 'scheduled'; repeat: boolean }> {
     const now = Date.now();
     let id = newAnnouncementId(now);
@@ -53,6 +53,7 @@ export class Producer {
       createdAt: new Date(now).toISOString(),
       createdBy: opts.createdBy,
       ...(opts.createdByEmail ? { createdByEmail: opts.createdByEmail } : {}),
+      ...(opts.approvedBy ? { approvedBy: opts.approvedBy } : {}),
       publishedAt: new Date(Math.max(publishAtMs, now)).toISOString(),
     };
     await this.store.save(ann);

@@ -36,6 +36,8 @@ export interface Announcement extends AnnouncementInput {
   createdBy: string;
   /** The author's e-mail address when a signed-in account wrote it (the desk); alerts go there. */
   createdByEmail?: string;
+  /** Who approved it at the desk, when a reviewer approved someone's draft. */
+  approvedBy?: string;
   /** When it was (or will be) published: publishAt, or the creation time. */
   publishedAt: string;
 }

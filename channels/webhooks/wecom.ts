@@ -30,6 +30,12 @@ export function renderWecom(ann: Pick<Announcement, 'title' | 'body' | 'link'>, 
   return { msgtype: 'markdown', markdown: { content: text } };
 }
 
+/** The uncut message's length as WeCom counts it (UTF-8 bytes), for the desk's counters. */
+export function wecomLength(ann: Pick<Announcement, 'title' | 'body' | 'link'>, langs: readonly Lang[]): number {
+  const { text } = renderChatbot(ann, langs, 'wecom', { max: Infinity, measure: utf8Bytes, bodyMeasure: utf8Bytes, assemble });
+  return utf8Bytes(text);
+}
+
 export const previewWecom = (m: WecomMessage): string => m.markdown.content;
 
 // Retried: -1 system busy, 45009 API frequency limit (the robot's 20 a minute), 45033 too

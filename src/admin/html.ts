@@ -4,6 +4,7 @@
 // attributes, behaviour lives in /admin/assets/*.js.
 import type { DeliveryCounts } from '../store/deliveries.js';
 import type { AdminSession } from './session.js';
+import { HTML_LANG, type UiLang } from './lang.js';
 
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -42,18 +43,18 @@ export function qs(params: Record<string, string | undefined | null>): string {
   return s ? `?${s}` : '';
 }
 
-export function formatTime(iso: string | undefined, timeZone: string): string {
+export function formatTime(iso: string | undefined, timeZone: string, lang: UiLang = 'en'): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   try {
-    return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(d);
+    return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(d);
   } catch {
     return d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   }
 }
 
-export const timeTag = (iso: string | undefined, tz: string): SafeHtml => html`<time datetime="${iso ?? ''}">${formatTime(iso, tz)}</time>`;
+export const timeTag = (iso: string | undefined, tz: string, lang: UiLang = 'en'): SafeHtml => html`<time datetime="${iso ?? ''}">${formatTime(iso, tz, lang)}</time>`;
 
 export const statusBadge = (status: string): SafeHtml => html`<span class="badge st-${status}" data-role="status">${status.replace(/_/g, ' ')}</span>`;
 
@@ -111,28 +112,61 @@ export function actionForm(action: string, csrf: string, label: string, opts: { 
 export interface LayoutOptions {
   title: string;
   session?: AdminSession | null;
-  active?: 'announcements' | 'queues' | 'subscribers';
+  active?: 'announcements' | 'queues' | 'subscribers' | 'compose' | 'drafts' | 'accounts' | 'upcoming';
   libraryName?: string;
   /** Extra scripts from /admin/assets (admin.js is always there). */
   scripts?: string[];
   flash?: string;
+  /** The page's language (the desk pages have both; the others are English). */
+  lang?: UiLang;
+  /** This page's path, where the language switch comes back to; no switch without it. */
+  path?: string;
+}
+
+const NAV = {
+  en: {
+    announcements: 'Announcements', write: 'Write', drafts: 'Drafts', upcoming: 'Upcoming', accounts: 'Accounts', queues: 'Queues',
+    subscribers: 'Subscribers', signOut: 'Sign out', main: 'Main', other: '中文', otherLang: 'zh',
+    roles: { contributor: 'contributor', librarian: 'librarian', admin: 'admin' },
+  },
+  zh: {
+    announcements: '公告', write: '撰写', drafts: '草稿', upcoming: '待发布', accounts: '账号', queues: '队列',
+    subscribers: '订阅者', signOut: '退出登录', main: '主导航', other: 'English', otherLang: 'en',
+    roles: { contributor: '投稿人', librarian: '馆员', admin: '管理员' },
+  },
+} as const;
+
+/** The language switch: a POST (it is saved on the account) with the session's CSRF token, or a link before signing in. */
+function languageSwitch(o: LayoutOptions, lang: UiLang): SafeHtml {
+  if (!o.path) return html``;
+  const t = NAV[lang];
+  if (!o.session) return html`<a class="lang-switch" href="${o.path.split('?')[0]}?lang=${t.otherLang}" lang="${HTML_LANG[t.otherLang]}">${t.other}</a>`;
+  return html`<form method="post" action="/admin/language" class="inline"><input type="hidden" name="_csrf" value="${o.session.csrf}"><input type="hidden" name="lang" value="${t.otherLang}"><input type="hidden" name="back" value="${o.path}"><button type="submit" class="btn link lang-switch" lang="${HTML_LANG[t.otherLang]}">${t.other}</button></form>`;
 }
 
 export function layout(body: SafeHtml, o: LayoutOptions): SafeHtml {
   const s = o.session;
+  const lang = o.lang ?? 'en';
+  const t = NAV[lang];
+  const cur = (k: LayoutOptions['active']) => (o.active === k ? html` aria-current="page"` : '');
   const nav = s
-    ? html`<nav class="top" aria-label="Dashboard">
+    ? html`<nav class="top" aria-label="${t.main}">
   <a href="/admin" class="brand">Crier</a>
-  <a href="/admin"${o.active === 'announcements' ? html` aria-current="page"` : ''}>Announcements</a>
-  ${s.role === 'admin' ? html`<a href="/admin/queues-overview"${o.active === 'queues' ? html` aria-current="page"` : ''}>Queues</a>
-  <a href="/admin/subscribers"${o.active === 'subscribers' ? html` aria-current="page"` : ''}>Subscribers</a>
+  ${s.role !== 'contributor' ? html`<a href="/admin"${cur('announcements')}>${t.announcements}</a>` : ''}
+  <a href="/admin/compose"${cur('compose')}>${t.write}</a>
+  <a href="/admin/drafts"${cur('drafts')}>${t.drafts}</a>
+  ${s.role !== 'contributor' ? html`<a href="/admin/upcoming"${cur('upcoming')}>${t.upcoming}</a>` : ''}
+  ${s.role === 'admin' ? html`<a href="/admin/accounts"${cur('accounts')}>${t.accounts}</a>
+  <a href="/admin/queues-overview"${cur('queues')}>${t.queues}</a>
+  <a href="/admin/subscribers"${cur('subscribers')}>${t.subscribers}</a>
   <a href="/admin/queues/">bull-board</a>` : ''}
-  <span class="who">${s.name} <span class="role">${s.role}</span></span>
-  ${actionForm('/admin/logout', s.csrf, 'Sign out', { cls: 'btn link' })}
+  <span class="who">${s.name} <span class="role">${t.roles[s.role]}</span></span>
+  ${languageSwitch(o, lang)}
+  ${actionForm('/admin/logout', s.csrf, t.signOut, { cls: 'btn link' })}
 </nav>`
-    : html`<nav class="top" aria-label="Dashboard"><span class="brand">Crier</span></nav>`;
+    : html`<nav class="top" aria-label="${t.main}"><span class="brand">Crier</span>${languageSwitch(o, lang)}</nav>`;
   return html`<!doctype html>
-<html lang="en">
+<html lang="${HTML_LANG[lang]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

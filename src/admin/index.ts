@@ -19,6 +19,14 @@ import { ProgressHub, registerEventStream } from './live.js';
 import { announcementPage } from './pages/announcement.js';
 import { announcementsPage } from './pages/announcements.js';
 import { loginPages } from './pages/login.js';
+import { accountsPage } from './pages/accounts.js';
+import { composePage } from './pages/compose.js';
+import { draftsPage } from './pages/drafts.js';
+import { setPasswordPage } from './pages/set-password.js';
+import { upcomingPage } from './pages/upcoming.js';
+import { languageRoute } from './i18n.js';
+import { AccountStore } from '../accounts/store.js';
+import { DraftStore } from '../desk/drafts.js';
 import { queuesPage } from './pages/queues.js';
 import { subscribersPage } from './pages/subscribers.js';
 import { subscriberDetailPage } from './pages/subscriber-detail.js';
@@ -56,13 +64,16 @@ export interface AdminOptions {
 export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Promise<void> {
   const { s, auth } = opts;
   const sessions = new SessionStore(s.redis, s.keys);
+  const accounts = new AccountStore(s.redis, s.keys);
+  const drafts = new DraftStore(s.redis, s.keys);
   const ctx: AdminContext = { s, auth, sessions, hub: opts.hub ?? new ProgressHub(s), tz: s.config.library.timezone };
   const baseUrl = s.config.library.baseUrl;
 
   await app.register(
     async (admin) => {
       await admin.register(fastifyCookie);
-      await admin.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+      // Room for a whole announcement typed in the compose form (percent-encoded CJK is 9 bytes a character).
+      await admin.register(fastifyFormbody, { bodyLimit: 1024 * 1024 });
       admin.decorateRequest('adminSession', null);
 
       admin.addHook('onRequest', async (req, reply) => {
@@ -86,7 +97,12 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
           if (cross) return refuse(req, reply, 403, 'csrf', `cross-site request refused (${cross})`);
         }
         if (cfg.public) return;
-        const session = await sessions.get(req.cookies[SESSION_COOKIE]);
+        let session = await sessions.get(req.cookies[SESSION_COOKIE]);
+        if (session?.accountId) {
+          // An account's session follows the account: disabled ends it, a role change applies at once.
+          const account = await accounts.get(session.accountId);
+          session = account && !account.disabled ? { ...session, role: account.role, name: account.name, email: account.email, language: account.language } : null;
+        }
         if (!session) {
           if (req.method === 'GET' && !wantsJsonPath(req)) {
             const next = req.url === '/admin' || req.url === '/admin/' ? '' : `?next=${encodeURIComponent(req.url)}`;
@@ -95,6 +111,10 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
           return refuse(req, reply, 401, 'unauthorized', 'sign in at /admin/login first');
         }
         req.adminSession = session;
+        // Contributors have no announcements list; their home is their drafts.
+        if (session.role === 'contributor' && req.method === 'GET' && (req.url === '/admin' || req.url === '/admin/')) {
+          return reply.redirect('/admin/drafts', 303);
+        }
         if (cfg.action && !may(session.role, cfg.action)) {
           return refuse(req, reply, 403, 'forbidden', `the ${session.role} role may not do this (${cfg.action})`);
         }
@@ -114,7 +134,13 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
       admin.setNotFoundHandler((req, reply) => refuse(req, reply, 404, 'not_found', `no page ${req.url.split('?')[0]}`));
 
       await admin.register(assetRoutes);
-      await admin.register(loginPages, { ctx });
+      await admin.register(loginPages, { ctx, accounts });
+      await admin.register(setPasswordPage, { ctx, accounts });
+      await admin.register(accountsPage, { ctx, accounts });
+      await admin.register(composePage, { ctx, drafts });
+      await admin.register(draftsPage, { ctx, drafts });
+      await admin.register(upcomingPage, { ctx });
+      await admin.register(languageRoute, { accounts, baseUrl });
       await admin.register(announcementsPage, { ctx });
       await admin.register(announcementPage, { ctx });
       await admin.register(queuesPage, { ctx });

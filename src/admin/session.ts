@@ -20,6 +20,8 @@ export const SESSION_TTL_SECONDS = 12 * 3600;
 
 export interface AdminSession extends Principal {
   csrf: string;
+  /** The account's chosen dashboard language (read from the account on every request). */
+  language?: 'en' | 'zh';
   /** ms since the epoch. */
   expiresAt: number;
 }
@@ -50,6 +52,7 @@ export class SessionStore {
   async create(principal: Principal): Promise<{ id: string; session: AdminSession }> {
     const id = randomToken();
     const session: AdminSession = { name: principal.name, role: principal.role, csrf: randomToken(), expiresAt: Date.now() + this.ttlSeconds * 1000 };
+    if (principal.accountId) Object.assign(session, { accountId: principal.accountId, email: principal.email });
     await this.redis.set(this.keys.adminSession(sha256(id)), JSON.stringify(session), 'EX', this.ttlSeconds);
     return { id, session };
   }
@@ -129,6 +132,9 @@ const DASHBOARD_ROLES = {
   queues: ['admin'],
   subscribers: ['admin'],
   'bull-board': ['admin'],
+  compose: PERMISSIONS['drafts:write'],
+  review: PERMISSIONS['drafts:review'],
+  accounts: PERMISSIONS['accounts:manage'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type AdminAction = keyof typeof DASHBOARD_ROLES;

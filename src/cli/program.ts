@@ -92,6 +92,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--lang <language>', 'the sample recipient\'s language (default: library.defaultLanguage)').choices(['en', 'zh', 'both']))
     .addOption(configOption())
     .action(run(async () => (await import('./commands/preview.js')).previewCommand));
+  const user = program.command('user').description('desk accounts: people who sign in to /admin with an e-mail address and password');
+  user
+    .command('add')
+    .description('create an account and print a one-time link to set its password (how the first admin is made)')
+    .argument('<name>', 'the person\'s name, as shown on what they post')
+    .argument('<email>', 'their e-mail address (they sign in with it)')
+    .addOption(new Option('--role <role>', 'what they may do').choices(['contributor', 'librarian', 'admin']).makeOptionMandatory())
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/user.js')).userAddCommand));
+  user
+    .command('link')
+    .description('print a new one-time set-password link for an existing account (a forgotten password)')
+    .argument('<email>', 'the account\'s e-mail address')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/user.js')).userLinkCommand));
   program
     .command('check-config')
     .description('validate the configuration, reach each enabled channel with its credentials (sending nothing) and Redis')
@@ -99,7 +114,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(run(async () => (await import('./commands/check-config.js')).checkConfigCommand));
 
   program.exitOverride();
-  for (const cmd of program.commands) cmd.exitOverride();
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const cmd of all(program)) cmd.exitOverride();
   return program;
 }
 

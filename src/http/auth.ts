@@ -5,11 +5,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CrierConfig } from '../config/schema.js';
 
-export type Role = 'librarian' | 'admin';
+/** contributor: the desk only (drafts, submits); never an API token (config.auth.tokens). */
+export type Role = 'contributor' | 'librarian' | 'admin';
 
 export interface Principal {
   name: string;
   role: Role;
+  /** Set for a desk account (not an API token): its id and e-mail address. */
+  accountId?: string;
+  email?: string;
 }
 
 declare module 'fastify' {
@@ -28,6 +32,10 @@ export const PERMISSIONS = {
   'announcements:cancel': ['librarian', 'admin'],
   'announcements:retry': ['admin'],
   'subscribers:import': ['admin'],
+  // The desk (dashboard only): contributors draft and submit; librarians and admins post and review.
+  'drafts:write': ['contributor', 'librarian', 'admin'],
+  'drafts:review': ['librarian', 'admin'],
+  'accounts:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

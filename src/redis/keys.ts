@@ -33,6 +33,15 @@
 //   <p>:alertthrottle:<channel>  string  an alert mail named this channel (TTL alerts.perChannelMinutes)
 //   <p>:alertstreak:<channel>    string  ms of the first failed attempt since the channel's last success (TTL 1 day)
 //   <p>:alertlog                 list    recent alerts, JSON, newest first, capped: the dashboard's banner
+//   <p>:acct:<id>                string  JSON of a desk account (name, e-mail, role, scrypt hash, disabled, language)
+//   <p>:acctmail:<e-mail>        string  account id of a lower-cased e-mail address (uniqueness)
+//   <p>:accts                    zset    account ids by creation time (ms)
+//   <p>:acctlink:<sha256>        string  account id behind a one-time set-password link, EX 72 h
+//   <p>:acctfail:<sha256 of mail> string failed sign-ins for one e-mail address, EX 15 min
+//   <p>:draft:<id>               string  JSON of a desk draft (the form as typed, state, comment)
+//   <p>:drafts                   zset    draft ids by last change (ms)
+//   <p>:tpl:<id>                 string  JSON of a desk template (a name and the compose form's fields)
+//   <p>:tpls                     zset    template ids by creation time (ms)
 //   <p>:bull:<queue>:…           BullMQ's own keys
 //
 // Keys that end in an id (ann:, sub:, dlv:, …) hold nothing else under that stem, so no id can
@@ -68,5 +77,14 @@ export function makeKeys(prefix: string) {
     alertThrottle: (channel: string) => `${prefix}:alertthrottle:${channel}`,
     alertLog: `${prefix}:alertlog`,
     alertStreak: (channel: string) => `${prefix}:alertstreak:${channel}`,
+    account: (id: string) => `${prefix}:acct:${id}`,
+    accountByEmail: (email: string) => `${prefix}:acctmail:${email}`,
+    accountIndex: `${prefix}:accts`,
+    accountLink: (hash: string) => `${prefix}:acctlink:${hash}`,
+    accountFailures: (emailHash: string) => `${prefix}:acctfail:${emailHash}`,
+    draft: (id: string) => `${prefix}:draft:${id}`,
+    draftIndex: `${prefix}:drafts`,
+    template: (id: string) => `${prefix}:tpl:${id}`,
+    templateIndex: `${prefix}:tpls`,
   };
 }

@@ -215,6 +215,11 @@ export interface TelegramRendering {
   parts: string[];
 }
 
+/** The message's length as Telegram counts it: UTF-16 units of the text after entity parsing. */
+export function telegramLength(ann: Renderable, langs: readonly Lang[]): number {
+  return utf16Length(messageRuns(ann, langs).map((r) => r.text).join(''));
+}
+
 /** Renders an announcement for Telegram in the given languages. */
 export function renderTelegram(ann: Renderable, langs: readonly Lang[], maxLength = TELEGRAM_MAX_LENGTH): TelegramRendering {
   const runs = messageRuns(ann, langs);

@@ -82,6 +82,14 @@ export class AnnouncementStore {
     return { ...(JSON.parse(h.data) as Omit<Announcement, 'status'>), status: h.status as AnnouncementStatus };
   }
 
+  /** A scheduled announcement's new publish time (the desk's reschedule); the data is otherwise kept. */
+  async setPublishTime(id: string, iso: string): Promise<void> {
+    const raw = await this.redis.hget(this.keys.announcement(id), 'data');
+    if (!raw) return;
+    const data = JSON.parse(raw) as Omit<Announcement, 'status'>;
+    await this.redis.hset(this.keys.announcement(id), 'data', JSON.stringify({ ...data, publishAt: iso, publishedAt: iso }));
+  }
+
   async status(id: string): Promise<AnnouncementStatus | null> {
     return (await this.redis.hget(this.keys.announcement(id), 'status')) as AnnouncementStatus | null;
   }

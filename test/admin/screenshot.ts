@@ -65,8 +65,9 @@ try {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1280, height: 760 });
   await page.goto(`${d.url}/admin/login`);
+  await page.click('details.token-signin summary');
   await page.fill('#token', ADMIN_TOKEN);
-  await Promise.all([page.waitForURL(`${d.url}/admin`), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${d.url}/admin`), page.click('#token-form button[type=submit]')]);
   await page.waitForFunction("document.documentElement.dataset.live === 'open'");
 
   const id = await postAnnouncement(d.url, ANNOUNCEMENT);

@@ -1,10 +1,12 @@
 // `crier preview FILE.json [--channel C] [--lang en|zh|both]`: what each channel would send,
 // sending nothing. Works with Redis down: channels are built on a connection never used.
+// The desk's compose page shows the same previews (src/render/channel-preview.ts).
 import { loadStartupConfig } from '../../bootstrap/config.js';
 import { EXIT, ExitError } from '../../bootstrap/errors.js';
 import { offlineChannels } from '../../bootstrap/offline.js';
 import { enabledChannelNames } from '../../config/schema.js';
-import type { Announcement, LangPref, Recipient } from '../../types.js';
+import { previewAnnouncement, previewChannels } from '../../render/channel-preview.js';
+import type { LangPref } from '../../types.js';
 import { readAnnouncementFile } from '../announcement-file.js';
 
 export async function previewCommand(file: string, opts: { config?: string; channel?: string; lang?: LangPref }): Promise<number> {
@@ -14,25 +16,13 @@ export async function previewCommand(file: string, opts: { config?: string; chan
   if (opts.channel && !enabled.includes(opts.channel)) {
     throw new ExitError(`--channel: "${opts.channel}" is not an enabled channel (enabled: ${enabled.join(', ') || 'none'})`, EXIT.config);
   }
-  const now = new Date().toISOString();
-  const ann: Announcement = {
-    ...input,
-    id: 'preview',
-    channels: input.channels ?? enabled,
-    status: 'queued',
-    createdAt: now,
-    createdBy: 'preview',
-    publishedAt: input.publishAt ?? now,
-  };
+  const ann = previewAnnouncement(config, input);
   const language = opts.lang ?? config.library.defaultLanguage;
-  const names = opts.channel ? [opts.channel] : ann.channels;
   const { channels, close } = offlineChannels(config);
   try {
-    for (const name of names) {
-      const channel = channels.get(name)!;
-      const sample: Recipient = { id: 'sample', address: name === 'email' ? 'reader@example.edu' : 'sample', language };
-      console.log(`──── ${name} (language: ${language}) ${'─'.repeat(Math.max(4, 50 - name.length))}`);
-      console.log(channel.preview(channel.render(ann, sample)));
+    for (const p of previewChannels(channels, ann, language, opts.channel)) {
+      console.log(`──── ${p.channel} (language: ${language}) ${'─'.repeat(Math.max(4, 50 - p.channel.length))}`);
+      console.log(p.text);
       console.log('');
     }
     if (!opts.channel && ann.channels.length < enabled.length) {

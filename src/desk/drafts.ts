@@ -1,0 +1,79 @@
+// Drafts of the desk: the compose form exactly as typed (so nothing is ever lost, valid or
+// not), who wrote it, and where it stands in review:
+//   draft ──submit──► submitted ──approve──► approved (posted: announcementId)
+//     ▲                  │
+//     └── returned ◄─────┘ return with comment (the author edits and submits again)
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+
+export type DraftState = 'draft' | 'submitted' | 'returned' | 'approved';
+export type FormFields = Record<string, string | string[]>;
+
+export interface Draft {
+  id: string;
+  state: DraftState;
+  fields: FormFields;
+  authorId: string;
+  authorName: string;
+  authorEmail?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The reviewer's latest comment when returned. */
+  comment?: string;
+  reviewedBy?: string;
+  reviewedAt?: string;
+  /** Set once approved or posted. */
+  announcementId?: string;
+}
+
+export interface Author {
+  id: string;
+  name: string;
+  email?: string;
+}
+
+export const DRAFT_ID = /^d[a-z0-9]{6,30}$/;
+
+export class DraftStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async get(id: string): Promise<Draft | null> {
+    if (!DRAFT_ID.test(id)) return null;
+    const raw = await this.redis.get(this.keys.draft(id));
+    return raw ? (JSON.parse(raw) as Draft) : null;
+  }
+
+  async save(d: Draft): Promise<Draft> {
+    d.updatedAt = new Date().toISOString();
+    await this.redis.multi().set(this.keys.draft(d.id), JSON.stringify(d)).zadd(this.keys.draftIndex, Date.now(), d.id).exec();
+    return d;
+  }
+
+  async create(author: Author, fields: FormFields): Promise<Draft> {
+    const now = new Date().toISOString();
+    const id = `d${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+    return this.save({
+      id, state: 'draft', fields, authorId: author.id, authorName: author.name, authorEmail: author.email, createdAt: now, updatedAt: now,
+    });
+  }
+
+  /** Newest change first; `authorId` limits the list to one person's drafts. */
+  async list(opts: { authorId?: string; limit?: number } = {}): Promise<Draft[]> {
+    const ids = await this.redis.zrevrange(this.keys.draftIndex, 0, (opts.limit ?? 200) - 1);
+    const out: Draft[] = [];
+    for (const id of ids) {
+      const d = await this.get(id);
+      if (d && (!opts.authorId || d.authorId === opts.authorId)) out.push(d);
+    }
+    return out;
+  }
+}
+
+/** Who is the author in a session: the account, or the API token's name for token sign-ins. */
+export function authorOf(session: { accountId?: string; name: string; email?: string }): Author {
+  return { id: session.accountId ?? `token:${session.name}`, name: session.name, email: session.email };
+}
