@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from '../support/axe.js';
 import { redisUrl, startSmtp, waitFor, type TestSmtp } from '../support/harness.js';
 import {
-  ADMIN_TOKEN, addSubscribers, dashboardConfig, launchChromium, LIBRARIAN_TOKEN, postAnnouncement, startDashboard, type Dashboard,
+  ADMIN_TOKEN, addSubscribers, dashboardConfig, launchChromium, LIBRARIAN_TOKEN, postAnnouncement, signInWithToken, startDashboard, type Dashboard,
 } from './support.js';
 
 let smtp: TestSmtp;
@@ -35,9 +35,7 @@ afterAll(async () => {
 
 async function signIn(token: string): Promise<void> {
   await browser.context.clearCookies();
-  await page.goto(`${d.url}/admin/login`);
-  await page.fill('#token', token);
-  await Promise.all([page.waitForURL(`${d.url}/admin`), page.click('form[action="/admin/login"] button[type=submit]')]);
+  await signInWithToken(page, d.url, token);
 }
 
 describe('accessibility of the dashboard (axe)', () => {

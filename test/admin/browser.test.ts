@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_CSP } from '../../src/admin/index.js';
 import { redisUrl, startSmtp, type TestSmtp } from '../support/harness.js';
 import {
-  ADMIN_TOKEN, addSubscribers, dashboardConfig, launchChromium, LIBRARIAN_TOKEN, postAnnouncement, startDashboard, type Dashboard,
+  ADMIN_TOKEN, addSubscribers, dashboardConfig, launchChromium, LIBRARIAN_TOKEN, postAnnouncement, signInWithToken, startDashboard, type Dashboard,
 } from './support.js';
 
 const BOUNCED = 'moved.away@example.edu';
@@ -31,13 +31,7 @@ function watch(p: Page): Page {
   return p;
 }
 
-async function signIn(token: string): Promise<void> {
-  await page.goto(`${d.url}/admin/login`);
-  // The token form is the second one, folded away under the e-mail and password form.
-  await page.click('details.token-signin summary');
-  await page.fill('#token', token);
-  await Promise.all([page.waitForURL(`${d.url}/admin`), page.click('#token-form button[type=submit]')]);
-}
+const signIn = (token: string): Promise<void> => signInWithToken(page, d.url, token);
 
 const text = (selector: string) => page.locator(selector).first().textContent();
 

@@ -178,7 +178,7 @@ describe('the desk in a browser', () => {
     );
     expect(description).toMatch(/must be an http\(s\) URL/);
     // The error is the element right after the field.
-    expect(await page.evaluate("document.getElementById('f-link').nextElementSibling.textContent")).toBe('must be an http(s) URL');
+    expect(await page.evaluate("document.getElementById('f-link').nextElementSibling.textContent")).toBe('must be an http(s) URL, e.g. https://library.example.edu/news');
     expect(await page.locator('#e-topics').textContent()).toBe('must name at least one topic');
     expect(await page.getByLabel('Title (English)').inputValue()).toBe('Library closed on Monday');
     expect(await page.getByLabel('Body (English)').inputValue()).toBe('All branches are closed on Monday.');

@@ -2,11 +2,11 @@
 // with e-mail (in-process SMTP), RSS, a local fake Slack, and Telegram, Mastodon and a WeCom
 // robot configured (at addresses nothing answers: they are there for the length counters,
 // and announcements in these tests leave them out). Nothing here calls vitest's inject().
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { AccountStore } from '../../src/accounts/store.js';
 import { configSchema, type CrierConfig } from '../../src/config/schema.js';
 import type { Role } from '../../src/http/auth.js';
+import { seriousViolations } from '../support/axe.js';
 import { TOPICS, uniquePrefix } from '../support/harness.js';
 import { ADMIN_TOKEN, LIBRARIAN_TOKEN, type Dashboard } from './support.js';
 
@@ -49,12 +49,7 @@ export async function signInWithPassword(page: Page, base: string, email: string
 }
 
 /** axe's serious and critical violations on the page, one line each (empty when none). */
-export async function axeProblems(page: Page, what: string): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).analyze();
-  return r.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${what}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+export const axeProblems = seriousViolations;
 
 /** Unchecks the channels a test must not send to (nothing answers there). */
 export async function onlyChannels(page: Page, keep: string[]): Promise<void> {

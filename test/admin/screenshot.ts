@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer } from '../../src/redis/server.js';
 import { startSmtp } from '../support/harness.js';
-import { ADMIN_TOKEN, addSubscribers, ANNOUNCEMENT, dashboardConfig, launchChromium, postAnnouncement, startDashboard } from './support.js';
+import { ADMIN_TOKEN, addSubscribers, ANNOUNCEMENT, dashboardConfig, launchChromium, postAnnouncement, signInWithToken, startDashboard } from './support.js';
 
 const OUT = 'docs/screenshots';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,10 +64,7 @@ try {
 
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1280, height: 760 });
-  await page.goto(`${d.url}/admin/login`);
-  await page.click('details.token-signin summary');
-  await page.fill('#token', ADMIN_TOKEN);
-  await Promise.all([page.waitForURL(`${d.url}/admin`), page.click('#token-form button[type=submit]')]);
+  await signInWithToken(page, d.url, ADMIN_TOKEN);
   await page.waitForFunction("document.documentElement.dataset.live === 'open'");
 
   const id = await postAnnouncement(d.url, ANNOUNCEMENT);

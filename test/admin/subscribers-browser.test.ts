@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisUrl, startSmtp, type TestSmtp } from '../support/harness.js';
 import { expectAccessible } from '../public/support.js';
-import { ADMIN_TOKEN, dashboardConfig, launchChromium, startDashboard, type Dashboard } from './support.js';
+import { ADMIN_TOKEN, dashboardConfig, launchChromium, signInWithToken, startDashboard, type Dashboard } from './support.js';
 
 let smtp: TestSmtp;
 let d: Dashboard;
@@ -32,9 +32,7 @@ beforeAll(async () => {
     page.on('console', (m) => {
       if (/Content.Security.Policy/i.test(m.text())) csp.push(m.text());
     });
-    await page.goto(`${d.url}/admin/login`);
-    await page.fill('#token', ADMIN_TOKEN);
-    await Promise.all([page.waitForURL(`${d.url}/admin`), page.click('form[action="/admin/login"] button[type=submit]')]);
+    await signInWithToken(page, d.url, ADMIN_TOKEN);
   } catch (err) {
     setupError = err as Error;
   }

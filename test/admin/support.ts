@@ -2,6 +2,7 @@
 // configuration with e-mail through the in-process SMTP server, subscribers, a browser.
 // Nothing here calls vitest's inject(), so the screenshot script can use it outside vitest.
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Page } from 'playwright-core';
 import { configSchema, type CrierConfig } from '../../src/config/schema.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/services.js';
@@ -85,6 +86,14 @@ export async function postAnnouncement(url: string, body: unknown = ANNOUNCEMENT
   });
   if (res.status !== 202) throw new Error(`POST /api/announcements answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
+}
+
+/** Signs in with an API token through the sign-in page's folded token form. */
+export async function signInWithToken(page: Page, baseUrl: string, token: string): Promise<void> {
+  await page.goto(`${baseUrl}/admin/login`);
+  await page.click('details.token-signin summary');
+  await page.fill('#token', token);
+  await Promise.all([page.waitForURL(`${baseUrl}/admin`), page.click('#token-form button[type=submit]')]);
 }
 
 /** A real Chromium (see test/support/browser.ts for where it comes from). */

@@ -63,7 +63,7 @@ describe('the compose form', () => {
     expect(res.statusCode).toBe(400);
     const b = res.body;
     // The link's error is right after it and described by it.
-    expect(b).toMatch(/<input type="url" id="f-link" name="link" value="ftp:\/\/library.example.edu\/x" inputmode="url" aria-describedby="h-link e-link" aria-invalid="true">\s*<p class="field-error" id="e-link">must be an http\(s\) URL<\/p>/);
+    expect(b).toMatch(/<input type="url" id="f-link" name="link" value="ftp:\/\/library.example.edu\/x" inputmode="url" aria-describedby="h-link e-link" aria-invalid="true">\s*<p class="field-error" id="e-link">must be an http\(s\) URL, e\.g\. https:\/\/library\.example\.edu\/news<\/p>/);
     expect(b).toMatch(/<fieldset class="field checks has-error" aria-describedby="e-topics">[\s\S]*?<p class="field-error" id="e-topics">must name at least one topic<\/p>/);
     // title.en without body.en, body.zh without title.zh: the languages differ.
     expect(b).toMatch(/id="e-body-zh">must have the same languages as title/);

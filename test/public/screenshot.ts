@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer } from '../../src/redis/server.js';
-import { ADMIN_TOKEN, launchChromium, startDashboard } from '../admin/support.js';
+import { ADMIN_TOKEN, launchChromium, signInWithToken, startDashboard } from '../admin/support.js';
 import { startSmtp } from '../support/harness.js';
 import { publicConfig } from './support.js';
 
@@ -57,9 +57,7 @@ try {
   console.log(`wrote ${OUT}/subscribe-phone.png`);
 
   await page.setViewportSize({ width: 1280, height: 760 });
-  await page.goto(`${d.url}/admin/login`);
-  await page.fill('#token', ADMIN_TOKEN);
-  await Promise.all([page.waitForURL(`${d.url}/admin`), page.click('form[action="/admin/login"] button[type=submit]')]);
+  await signInWithToken(page, d.url, ADMIN_TOKEN);
   await page.goto(`${d.url}/admin/subscribers/list`);
   await page.screenshot({ path: `${OUT}/subscribers.png` });
   console.log(`wrote ${OUT}/subscribers.png`);
