@@ -9,9 +9,14 @@ import { requireRedis } from '../../bootstrap/redis.js';
 import type { Role } from '../../http/auth.js';
 import { createRedis } from '../../redis/connection.js';
 import { makeKeys } from '../../redis/keys.js';
+import { redisOriginNotice } from '../connect.js';
 
 async function withAccounts<T>(configFile: string | undefined, fn: (a: AccountStore, url: (t: string) => string) => Promise<T>): Promise<T> {
-  const { config } = loadStartupConfig(configFile);
+  const loaded = loadStartupConfig(configFile);
+  const { config } = loaded;
+  // Only a connection, not every service: but the same note as the other commands.
+  const notice = redisOriginNotice(loaded);
+  if (notice) console.error(notice);
   await requireRedis(config);
   const redis = createRedis(config.redis.url);
   try {
