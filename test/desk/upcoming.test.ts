@@ -118,8 +118,10 @@ describe('upcoming, the week view', () => {
     expect((await getPage(env.app, '/admin/upcoming', librarian)).body).toMatch(/<a href="\/admin\/upcoming" aria-current="page">List<\/a><a href="\/admin\/upcoming\?view=week">Week<\/a>/);
   });
 
-  it('is in Chinese with 周一…周日', async () => {
+  it('is in Chinese with 周一…周日, the Chinese title first', async () => {
+    await schedule('x', '2030-03-06T09:00:00+08:00', { title: { en: 'Library tour', zh: '图书馆导览' }, body: { en: 'Text', zh: '正文' } });
     const page = await getPage(env.app, `${week('2030-03-04')}&lang=zh`, librarian);
+    expect(day(page.body, '2030-03-06')).toMatch(/lang="zh-CN">图书馆导览<\/a> <span class="alt" lang="en">Library tour<\/span>/);
     for (const d of ['周一', '周二', '周三', '周四', '周五', '周六', '周日']) expect(page.body).toContain(`<span class="day-name">${d}</span>`);
     expect(day(page.body, '2030-03-06')).toContain('3月6日');
     expect(page.body).toContain('2030年3月4日至10日');

@@ -11,7 +11,7 @@ import { addDays, localDate, parseDate, thisMonday, weekDates, ymd } from '../..
 import type { Announcement } from '../../types.js';
 import { formatInZone } from '../../util/time.js';
 import { actionForm, html, layout, timeTag, type SafeHtml } from '../html.js';
-import { uiLang } from '../i18n.js';
+import { HTML_LANG, uiLang } from '../i18n.js';
 import { field, param, refuse, routeConfig, sendPage, sessionOf, withMsg, type AdminContext } from '../context.js';
 
 type YMD = { y: number; m: number; d: number };
@@ -77,6 +77,14 @@ function controls(a: Announcement, csrf: string, tx: Tx, tz: string, back?: stri
 ${actionForm(`/admin/upcoming/${a.id}/cancel`, csrf, tx.cancel, { cls: 'btn danger', confirm: tx.confirm, back })}`;
 }
 
+/** The title in the page's language first, the other below it, each marked with its language. */
+function titleLines(a: Announcement, lang: 'en' | 'zh'): SafeHtml {
+  const other = lang === 'zh' ? 'en' : 'zh';
+  const first = a.title[lang] ? lang : other;
+  const second = first === lang && a.title[other] ? other : undefined;
+  return html`<a class="draft-title" href="/admin/announcements/${a.id}" lang="${HTML_LANG[first]}">${a.title[first] ?? titleOf(a).main}</a>${second ? html` <span class="alt" lang="${HTML_LANG[second]}">${a.title[second]}</span>` : ''}`;
+}
+
 /** List | Week, as links (a GET each, so it works without script). */
 function viewSwitch(tx: Tx, view: 'list' | 'week', week?: string): SafeHtml {
   const cur = (v: string) => (v === view ? html` aria-current="page"` : '');
@@ -85,9 +93,8 @@ function viewSwitch(tx: Tx, view: 'list' | 'week', week?: string): SafeHtml {
 
 function listBody(list: Announcement[], csrf: string, tx: Tx, tz: string, lang: 'en' | 'zh'): SafeHtml {
   const rows = list.map((a) => {
-    const t = titleOf(a);
     return html`<li class="draft-row" data-ann="${a.id}">
-<div><a class="draft-title" href="/admin/announcements/${a.id}">${t.main}</a>${t.other ? html` <span lang="zh-CN">${t.other}</span>` : ''}</div>
+<div>${titleLines(a, lang)}</div>
 <div class="meta">${tx.goesOut} ${timeTag(a.publishedAt, tz, lang)} · ${tx.by(a.createdBy)} · ${a.topics.join(', ')}</div>
 ${controls(a, csrf, tx, tz)}
 </li>`;
@@ -97,7 +104,7 @@ ${controls(a, csrf, tx, tz)}
 ${list.length ? html`<ul class="drafts">${rows}</ul>` : html`<p>${tx.none}</p>`}`;
 }
 
-function weekBody(list: Announcement[], monday: string, csrf: string, tx: Tx, tz: string): SafeHtml {
+function weekBody(list: Announcement[], monday: string, csrf: string, tx: Tx, tz: string, lang: 'en' | 'zh'): SafeHtml {
   const dates = weekDates(monday);
   const today = localDate(Date.now(), tz);
   const back = weekPath(monday);
@@ -105,10 +112,9 @@ function weekBody(list: Announcement[], monday: string, csrf: string, tx: Tx, tz
     const mine = list.filter((a) => localDate(a.publishedAt, tz) === date);
     const { m, d } = ymd(date);
     const items = mine.map((a) => {
-      const t = titleOf(a);
       return html`<li class="week-item" data-ann="${a.id}">
 <time class="week-time" datetime="${a.publishedAt}">${formatInZone(a.publishedAt, tz).slice(11, 16)}</time>
-<a class="draft-title" href="/admin/announcements/${a.id}">${t.main}</a>${t.other ? html` <span class="alt" lang="zh-CN">${t.other}</span>` : ''}
+${titleLines(a, lang)}
 <details class="week-edit"><summary>${tx.change}</summary>${controls(a, csrf, tx, tz, back)}</details>
 </li>`;
     });
@@ -148,7 +154,7 @@ export async function upcomingPage(app: FastifyInstance, opts: { ctx: AdminConte
       monday = weekParam;
     }
     const list = await upcoming(s);
-    const body = view === 'week' ? weekBody(list, monday, session.csrf, tx, tz) : listBody(list, session.csrf, tx, tz, lang);
+    const body = view === 'week' ? weekBody(list, monday, session.csrf, tx, tz, lang) : listBody(list, session.csrf, tx, tz, lang);
     const path = view === 'week' ? weekPath(monday) : '/admin/upcoming';
     return sendPage(reply, layout(body, { title: view === 'week' ? `${tx.title} · ${tx.week}` : tx.title, session, active: 'upcoming', libraryName: s.config.library.name[lang], flash: tx.flash[param(req, 'msg') ?? ''], lang, path }));
   });
