@@ -4,8 +4,10 @@
 // and announcements in these tests leave them out). Nothing here calls vitest's inject().
 import type { Page } from 'playwright-core';
 import { AccountStore } from '../../src/accounts/store.js';
+import { validateAnnouncement } from '../../src/announcement/schema.js';
 import { configSchema, type CrierConfig } from '../../src/config/schema.js';
 import type { Role } from '../../src/http/auth.js';
+import type { Services } from '../../src/services.js';
 import { seriousViolations } from '../support/axe.js';
 import { TOPICS, uniquePrefix } from '../support/harness.js';
 import { ADMIN_TOKEN, LIBRARIAN_TOKEN, type Dashboard } from './support.js';
@@ -58,4 +60,26 @@ export async function onlyChannels(page: Page, keep: string[]): Promise<void> {
     if (keep.includes(v ?? '')) await box.check();
     else await box.uncheck();
   }
+}
+
+/** The week of Monday 4 November 2030 (library time, Asia/Shanghai) on Upcoming's week view. */
+export const SEEDED_WEEK = '2030-11-04';
+
+/** Scheduled announcements in SEEDED_WEEK, a busy Tuesday and a free weekend; their ids. */
+export async function seedWeek(s: Services): Promise<string[]> {
+  const items: [string, string, string, string][] = [
+    ['2030-11-04T09:00', '三至五楼书库调整开始', 'Stack reorganisation on floors 3–5 begins', 'services'],
+    ['2030-11-05T10:00', '数据库讲座：Web of Science 检索入门', 'Database workshop: getting started with Web of Science', 'training'],
+    ['2030-11-05T14:30', '新生图书馆导览', 'Freshman library tour', 'training'],
+    ['2030-11-05T19:00', '读书会：十一月共读《围城》', 'Reading club: Fortress Besieged in November', 'events'],
+    ['2030-11-07T08:00', '周四总馆提前至 7:30 开馆', 'Central Library opens at 7:30 on Thursday', 'hours'],
+    ['2030-11-08T16:00', '馆际互借服务暂停一天', 'Interlibrary loan paused for one day', 'services'],
+  ];
+  const ids: string[] = [];
+  for (const [at, zh, en, topic] of items) {
+    const v = validateAnnouncement(s.producer.schema, { title: { zh, en }, body: { zh, en }, topics: [topic], publishAt: `${at}:00+08:00`, channels: ['rss'] });
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    ids.push((await s.producer.create(v.value, { createdBy: 'Lin Wei' })).id);
+  }
+  return ids;
 }
