@@ -22,6 +22,8 @@ export class Producer {
     private readonly store: AnnouncementStore,
     private readonly log: DeliveryLog,
     private readonly queues: Queues,
+    /** Recipients per delivery job of a channel, as fan-out batches them (batchSizeFor). */
+    private readonly batchSize: (channel: string) => number = () => config.delivery.batchSize,
   ) {
     this.schema = makeAnnouncementSchema({
       topics: config.topics.map((t) => t.id),
@@ -90,6 +92,7 @@ export class Producer {
     let requeued = 0;
     const round = Date.now().toString(36);
     for (const channel of ann.channels.filter((c) => !opts.channel || c === opts.channel)) {
+      const batchSize = this.batchSize(channel);
       let batch: Recipient[] = [];
       let n = 0;
       const flush = async () => {
@@ -107,7 +110,7 @@ export class Producer {
         if (!t.applied) continue;
         requeued += 1;
         batch.push(recipientFromRecord(rec));
-        if (batch.length >= this.config.delivery.batchSize) await flush();
+        if (batch.length >= batchSize) await flush();
       }
       await flush();
     }

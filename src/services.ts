@@ -7,7 +7,7 @@ import { makeKeys, type Keys } from './redis/keys.js';
 import { AnnouncementStore } from './store/announcements.js';
 import { DeliveryLog } from './store/deliveries.js';
 import { SubscriberStore } from './store/subscribers.js';
-import { Queues } from './queue/queues.js';
+import { batchSizeFor, Queues } from './queue/queues.js';
 import { RateLimiter } from './queue/limiter.js';
 import { Producer } from './producer.js';
 import { createChannels } from '../channels/index.js';
@@ -45,8 +45,8 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
     attempts: config.delivery.attempts,
     keepCompletedSeconds: retentionSeconds,
   });
-  const producer = new Producer(config, announcements, deliveries, queues);
   const channels = createChannels(config, { redis, keys, subscribers, log: log.child('channel') });
+  const producer = new Producer(config, announcements, deliveries, queues, (name) => batchSizeFor(channels.get(name), config.delivery.batchSize));
   return {
     config, redis, keys, log, announcements, deliveries, subscribers, queues,
     limiter: new RateLimiter(redis), producer, channels,

@@ -4,7 +4,7 @@
 // (deterministic) make that repeat a no-op.
 import { Worker, type Job } from 'bullmq';
 import type { Services } from '../src/services.js';
-import { DISPATCH_QUEUE, deliverJobId, type DispatchJob } from '../src/queue/queues.js';
+import { batchSizeFor, DISPATCH_QUEUE, deliverJobId, type DispatchJob } from '../src/queue/queues.js';
 import type { Announcement, Channel } from '../src/types.js';
 import { createRedis } from '../src/redis/connection.js';
 
@@ -55,7 +55,7 @@ async function fanOutChannel(s: Services, ann: Announcement, channel: Channel): 
   const fanKey = s.keys.fanout(ann.id);
   let cursor = await s.redis.hget(fanKey, channel.name);
   if (cursor === 'done') return;
-  const batchSize = channel.limits.batchSize ?? s.config.delivery.batchSize;
+  const batchSize = batchSizeFor(channel, s.config.delivery.batchSize);
   const queue = s.queues.deliver(channel.name);
   for (;;) {
     const page = await channel.recipientPage(ann, cursor ? cursor.slice(1) : null);

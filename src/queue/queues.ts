@@ -31,6 +31,14 @@ export function deliverJobId(annId: string, channel: string, batchKey: string): 
 
 export const dispatchJobId = (annId: string): string => `dispatch.${annId}`;
 
+/**
+ * Recipients per delivery job for a channel: its own limit (Telegram 20, one message a job for
+ * the chat robots) or delivery.batchSize. Fan-out and an admin's retry both batch by this.
+ */
+export function batchSizeFor(channel: { limits: { batchSize?: number } } | undefined, defaultSize: number): number {
+  return channel?.limits.batchSize ?? defaultSize;
+}
+
 export interface QueueSettings {
   attempts: number;
   /** Completed jobs are kept this long so a repeated add with the same id stays a no-op. */
