@@ -32,6 +32,13 @@ export const PERMISSIONS = {
   'announcements:cancel': ['librarian', 'admin'],
   'announcements:retry': ['admin'],
   'subscribers:import': ['admin'],
+  'subscribers:list': ['admin'],
+  'subscribers:export': ['admin'],
+  'subscribers:stats': ['admin'],
+  'subscribers:get': ['admin'],
+  'subscribers:delete': ['admin'],
+  // GET /metrics when metrics.public is false.
+  'metrics:read': ['admin'],
   // The desk (dashboard only): contributors draft and submit; librarians and admins post and review.
   'drafts:write': ['contributor', 'librarian', 'admin'],
   'drafts:review': ['librarian', 'admin'],

@@ -10,24 +10,13 @@ export async function metricsRoutes(app: FastifyInstance, opts: { s: Services; a
   const { s, auth } = opts;
   const metrics = createMetrics(s);
 
-  const adminOnly = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (s.config.metrics.public) return;
-    const principal = auth.identify(req.headers.authorization);
-    if (!principal) {
-      await reply
-        .code(401)
-        .header('WWW-Authenticate', 'Bearer')
-        .send({ error: 'unauthorized', message: 'send an admin API token: "Authorization: Bearer <token>"' });
-      return;
-    }
-    if (principal.role !== 'admin') {
-      await reply.code(403).send({ error: 'forbidden', message: `the ${principal.role} role may not read /metrics` });
-      return;
-    }
-    req.principal = { ...principal };
+  // Public by default; otherwise the one token check every API route uses.
+  const readMetrics = auth.allow('metrics:read');
+  const guard = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!s.config.metrics.public) await readMetrics(req, reply);
   };
 
-  app.get('/metrics', { onRequest: adminOnly }, async (_req, reply) => {
+  app.get('/metrics', { onRequest: guard }, async (_req, reply) => {
     const body = await metrics.metrics();
     return reply.header('Content-Type', metrics.contentType).header('Cache-Control', 'no-store').send(body);
   });

@@ -1,4 +1,4 @@
-// Subscriber management for admins (Bearer token of role admin; a librarian gets 403):
+// Subscriber management for admins (Bearer token of role admin through auth.allow; a librarian gets 403):
 //
 //   GET    /api/subscribers?q=&channel=&status=&cursor=&limit=   { items, next }, newest first;
 //          q keeps addresses containing it (case-insensitive); next is the cursor of the next page
@@ -11,7 +11,7 @@
 // narrows to one. Delivery-log records also hold the address a message went to; a delete
 // replaces it there with "(removed)", keeping the records (and counts) anonymous.
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { enabledChannelNames } from '../../config/schema.js';
 import type { Services } from '../../services.js';
 import { emptyCounts, type Subscriber, type SubscriberStatus } from '../../store/subscribers.js';
@@ -25,25 +25,6 @@ const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribe
 const SUBSCRIPTION_CHANNELS = ['email', 'telegram'];
 
 type IdRoute = { Params: { id: string } };
-
-/** onRequest hook: 401 without a valid token, 403 unless admin (the same answers as auth.allow). */
-function adminOnly(auth: Auth, action: string) {
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const principal = auth.identify(req.headers.authorization);
-    if (!principal) {
-      await reply
-        .code(401)
-        .header('WWW-Authenticate', 'Bearer')
-        .send({ error: 'unauthorized', message: 'send a valid API token: "Authorization: Bearer <token>"' });
-      return;
-    }
-    if (principal.role !== 'admin') {
-      await reply.code(403).send({ error: 'forbidden', message: `the ${principal.role} role may not do this (${action})` });
-      return;
-    }
-    req.principal = { ...principal };
-  };
-}
 
 function publicSubscriber(sub: Subscriber) {
   return {
@@ -80,7 +61,7 @@ export async function subscriberAdminRoutes(app: FastifyInstance, opts: { s: Ser
   const { s, auth } = opts;
   const svc = subscriptionsFor(s);
 
-  app.get('/api/subscribers', { onRequest: adminOnly(auth, 'subscribers:list') }, async (req) => {
+  app.get('/api/subscribers', { onRequest: auth.allow('subscribers:list') }, async (req) => {
     const q = queryParam(req, 'q');
     if (q !== undefined && q.length > 254) throw badQuery('q', 'at most 254 characters');
     const cursor = queryParam(req, 'cursor');
@@ -90,7 +71,7 @@ export async function subscriberAdminRoutes(app: FastifyInstance, opts: { s: Ser
     return { items: page.items.map(publicSubscriber), next: page.next };
   });
 
-  app.get('/api/subscribers/export', { onRequest: adminOnly(auth, 'subscribers:export') }, async (req, reply) => {
+  app.get('/api/subscribers/export', { onRequest: auth.allow('subscribers:export') }, async (req, reply) => {
     const channel = channelParam(req) ?? 'email';
     const status = statusParam(req);
     const first = channel === 'email' ? 'email' : 'address';
@@ -114,7 +95,7 @@ export async function subscriberAdminRoutes(app: FastifyInstance, opts: { s: Ser
       .send(Readable.from(rows()));
   });
 
-  app.get('/api/subscribers/stats', { onRequest: adminOnly(auth, 'subscribers:stats') }, async () => {
+  app.get('/api/subscribers/stats', { onRequest: auth.allow('subscribers:stats') }, async () => {
     const topicIds = s.config.topics.map((t) => t.id);
     const channels = await s.subscribers.counts(topicIds);
     // Every enabled subscription channel appears, with zeros when nobody subscribed yet.
@@ -123,13 +104,13 @@ export async function subscriberAdminRoutes(app: FastifyInstance, opts: { s: Ser
     return { channels, recent: await svc.recentEvents(50) };
   });
 
-  app.get<IdRoute>('/api/subscribers/:id', { onRequest: adminOnly(auth, 'subscribers:get') }, async (req) => {
+  app.get<IdRoute>('/api/subscribers/:id', { onRequest: auth.allow('subscribers:get') }, async (req) => {
     const sub = await s.subscribers.get(subscriberId(req));
     if (!sub) throw notFound('subscriber');
     return publicSubscriber(sub);
   });
 
-  app.delete<IdRoute>('/api/subscribers/:id', { onRequest: adminOnly(auth, 'subscribers:delete') }, async (req, reply) => {
+  app.delete<IdRoute>('/api/subscribers/:id', { onRequest: auth.allow('subscribers:delete') }, async (req, reply) => {
     // The same erasure as the dashboard's Remove: their address leaves the kept delivery log too.
     if (!(await eraseSubscriber(s, subscriberId(req))).removed) throw notFound('subscriber');
     return reply.code(204).send();
