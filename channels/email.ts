@@ -6,8 +6,8 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { CrierConfig } from '../src/config/schema.js';
 import { renderEmail } from '../src/render/email.js';
 import { languagesFor } from '../src/render/language.js';
-import { ChannelError, type Announcement, type Channel, type Recipient } from '../src/types.js';
-import type { ChannelDeps } from './index.js';
+import { ChannelError, type Announcement, type Channel } from '../src/types.js';
+import type { ChannelDeps, EmailExtras } from './deps.js';
 
 export interface EmailMessage {
   from: string;
@@ -19,11 +19,7 @@ export interface EmailMessage {
 }
 
 /** Extra pieces other modules add to each e-mail (unsubscribe links, issue 4). */
-export interface EmailExtras {
-  unsubscribeUrl?(recipient: Recipient): string | undefined;
-  /** The subscriber's manage page (topics, language, unsubscribe), linked in the footer. */
-  manageUrl?(recipient: Recipient): string | undefined;
-}
+export type { EmailExtras } from './deps.js';
 
 interface SmtpError extends Error {
   code?: string;
@@ -47,7 +43,7 @@ export function classifySmtpError(err: SmtpError): ChannelError {
   return ChannelError.retryable(`SMTP connection problem: ${err.code ?? ''} ${reply}`.trim(), undefined, err);
 }
 
-export function createEmailChannel(config: CrierConfig, deps: ChannelDeps, extras: EmailExtras = {}): Channel<EmailMessage> {
+export function createEmailChannel(config: CrierConfig, deps: ChannelDeps, extras: EmailExtras = deps.emailExtras ?? {}): Channel<EmailMessage> {
   const cfg = config.channels.email;
   const outbox = cfg.outbox ? resolve(cfg.outbox) : undefined;
   let transport: Transporter | undefined;

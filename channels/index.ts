@@ -1,29 +1,21 @@
-// The channel registry: one line per channel. Adding a channel touches only this file.
-import type { Redis } from 'ioredis';
+// The channel registry: one line per channel builds the enabled ones. (A new channel still
+// needs its settings in src/config/schema.ts and its renderer; issue 12 makes it one folder.)
 import type { CrierConfig } from '../src/config/schema.js';
-import type { Keys } from '../src/redis/keys.js';
-import type { SubscriberStore } from '../src/store/subscribers.js';
 import type { Channel } from '../src/types.js';
-import type { Logger } from '../src/util/log.js';
+import type { ChannelDeps } from './deps.js';
 import { createEmailChannel } from './email.js';
-import { subscriptionEmailExtras } from '../src/subscriptions/email-extras.js';
 import { createRssChannel } from './rss.js';
 import { createMastodonChannel } from './mastodon.js';
 import { createSlackChannel } from './slack.js';
 import { createTelegramChannel } from './telegram.js';
 import { createWebhookChannels } from './webhooks/index.js';
 
-export interface ChannelDeps {
-  redis: Redis;
-  keys: Keys;
-  subscribers: SubscriberStore;
-  log: Logger;
-}
+export type { ChannelDeps } from './deps.js';
 
 type Factory = (config: CrierConfig, deps: ChannelDeps) => Channel[];
 
 const FACTORIES: Record<string, Factory> = {
-  email: (c, d) => (c.channels.email.enabled ? [createEmailChannel(c, d, subscriptionEmailExtras(c, d))] : []),
+  email: (c, d) => (c.channels.email.enabled ? [createEmailChannel(c, d)] : []),
   rss: (c, d) => (c.channels.rss.enabled ? [createRssChannel(c, d)] : []),
   slack: (c, d) => (c.channels.slack.enabled ? [createSlackChannel(c, d)] : []),
   telegram: (c, d) => (c.channels.telegram.enabled ? [createTelegramChannel(c, d)] : []),

@@ -8,7 +8,7 @@ import { languagesFor } from '../src/render/language.js';
 import { composeStatus, DEFAULT_MAX_CHARACTERS, statusLanguage, statusParts, type StatusParts } from '../src/render/mastodon.js';
 import { topicsMatch } from '../src/store/subscribers.js';
 import { ChannelError, type Announcement, type Channel, type Lang } from '../src/types.js';
-import type { ChannelDeps } from './index.js';
+import type { ChannelDeps } from './deps.js';
 import { classifyHttp, parseRetryAfter, postJson, request, snippet, type HttpResult } from './webhooks/common.js';
 
 export interface MastodonMessage {

@@ -4,7 +4,7 @@ import type { CrierConfig } from '../src/config/schema.js';
 import { renderFeedItem, type RenderedFeedItem } from '../src/render/feed.js';
 import { languagesFor } from '../src/render/language.js';
 import type { Announcement, Channel } from '../src/types.js';
-import type { ChannelDeps } from './index.js';
+import type { ChannelDeps } from './deps.js';
 
 interface FeedEntry {
   announcementId: string;

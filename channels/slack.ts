@@ -17,7 +17,7 @@ import { previewSlack, renderSlack, type SlackBlock } from '../src/render/slack.
 import { topicsMatch } from '../src/store/subscribers.js';
 import { ChannelError, type Announcement, type Channel, type Recipient } from '../src/types.js';
 import type { Logger } from '../src/util/log.js';
-import type { ChannelDeps } from './index.js';
+import type { ChannelDeps } from './deps.js';
 
 export interface SlackMessage {
   channel: string;

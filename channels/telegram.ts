@@ -9,7 +9,7 @@ import { RateLimiter } from '../src/queue/limiter.js';
 import { languagesFor } from '../src/render/language.js';
 import { renderTelegram } from '../src/render/telegram.js';
 import type { Channel, Recipient } from '../src/types.js';
-import type { ChannelDeps } from './index.js';
+import type { ChannelDeps } from './deps.js';
 import { lazyApi } from './telegram/client.js';
 import { classifyTelegramError } from './telegram/errors.js';
 import { telegramRecipientPage } from './telegram/recipients.js';

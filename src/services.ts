@@ -11,6 +11,7 @@ import { batchSizeFor, Queues } from './queue/queues.js';
 import { RateLimiter } from './queue/limiter.js';
 import { Producer } from './producer.js';
 import { createChannels } from '../channels/index.js';
+import { subscriptionEmailExtras } from './subscriptions/email-extras.js';
 import type { Channel } from './types.js';
 import { createLogger, type Logger } from './util/log.js';
 
@@ -45,7 +46,9 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
     attempts: config.delivery.attempts,
     keepCompletedSeconds: retentionSeconds,
   });
-  const channels = createChannels(config, { redis, keys, subscribers, log: log.child('channel') });
+  // The composition root: the subscription flow's links go into announcement e-mails here.
+  const emailExtras = subscriptionEmailExtras(config, { redis, keys });
+  const channels = createChannels(config, { redis, keys, subscribers, log: log.child('channel'), emailExtras });
   const producer = new Producer(config, announcements, deliveries, queues, (name) => batchSizeFor(channels.get(name), config.delivery.batchSize));
   return {
     config, redis, keys, log, announcements, deliveries, subscribers, queues,

@@ -6,7 +6,7 @@ import type { CrierConfig, WebhookConfig } from '../../src/config/schema.js';
 import { languagesFor } from '../../src/render/language.js';
 import { topicsMatch } from '../../src/store/subscribers.js';
 import type { Announcement, Channel, Lang } from '../../src/types.js';
-import type { ChannelDeps } from '../index.js';
+import type { ChannelDeps } from '../deps.js';
 import { urlHost } from './common.js';
 import { previewDingtalk, renderDingtalk, sendDingtalk, type DingtalkMessage } from './dingtalk.js';
 import { previewFeishu, renderFeishu, sendFeishu, type FeishuMessage } from './feishu.js';

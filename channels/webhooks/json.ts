@@ -9,7 +9,7 @@ import { renderJsonPayload } from '../../src/render/json-payload.js';
 import { languagesFor } from '../../src/render/language.js';
 import { topicsMatch } from '../../src/store/subscribers.js';
 import type { Announcement, Channel } from '../../src/types.js';
-import type { ChannelDeps } from '../index.js';
+import type { ChannelDeps } from '../deps.js';
 import { classifyHttp, postJson, urlHost } from './common.js';
 
 export interface JsonWebhookMessage {

@@ -22,8 +22,9 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import type { Logger } from '../util/log.js';
 
-/** Upper bounds (seconds) of the delivery latency histogram. */
-export const LATENCY_BUCKETS: readonly number[] = [0.1, 0.5, 1, 5, 15, 60, 300, 1800];
+import { LATENCY_BUCKETS } from '../store/latency-buckets.js';
+
+export { LATENCY_BUCKETS };
 
 /** Statuses counted in crier_deliveries_total. */
 export const COUNTED_STATUSES = ['queued', 'sent', 'failed', 'skipped'] as const;

@@ -2,7 +2,7 @@
 // announcement's completion happen in one atomic step, so two workers (or a crash between
 // two commands) can never leave the counts and the log disagreeing.
 import type { Redis } from 'ioredis';
-import { LATENCY_BUCKETS } from '../metrics/stats.js';
+import { LATENCY_BUCKETS } from './latency-buckets.js';
 
 // The latency histogram's buckets as a Lua table of { upper bound in ms, label }; the labels
 // are what bucketFor() gives, so the metrics reader finds them.
