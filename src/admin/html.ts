@@ -99,9 +99,9 @@ export function segmentWidths(seg: Record<(typeof SEGMENTS)[number], number>, to
  * progress event, and the numbers beside it. viewBox 0..1000, so widths are per mille.
  */
 const BAR_WORDS = {
-  en: { progress: (ch: string) => `${ch} progress`, n: (k: string, num: SafeHtml) => html`${num} ${k}` },
+  en: { progress: (ch: string) => `${ch} progress`, of: ' / ', n: (k: string, num: SafeHtml) => html`${num} ${k}` },
   zh: {
-    progress: (ch: string) => `${ch} 投递进度`,
+    progress: (ch: string) => `${ch} 投递进度`, of: ' / 共 ',
     n: (k: string, num: SafeHtml) => html`${({ sent: '已发送', failed: '失败', queued: '排队', skipped: '跳过' } as Record<string, string>)[k]} ${num}`,
   },
 };
@@ -122,7 +122,7 @@ export function progressBar(channel: string, c: DeliveryCounts, lang: UiLang = '
   return html`<div class="progress" data-channel="${channel}">
   <span class="ch">${channel}</span>
   <svg class="bar" viewBox="0 0 1000 10" preserveAspectRatio="none" role="img" aria-label="${words.progress(channel)}">${rects}</svg>
-  <span class="nums"><b data-n="pct">${pct}%</b> <span class="n-sent">${n('sent')}</span> · <span class="n-failed">${n('failed')}</span> · <span class="n-queued">${n('queued')}</span><span class="n-skipped" data-hide-zero="skipped"${seg.skipped ? '' : ' hidden'}> · ${n('skipped')}</span> / <span data-n="total">${c.total}</span></span>
+  <span class="nums"><b data-n="pct">${pct}%</b> <span class="n-sent">${n('sent')}</span> · <span class="n-failed">${n('failed')}</span> · <span class="n-queued">${n('queued')}</span><span class="n-skipped" data-hide-zero="skipped"${seg.skipped ? '' : ' hidden'}> · ${n('skipped')}</span>${words.of}<span data-n="total">${c.total}</span></span>
 </div>`;
 }
 

@@ -41,7 +41,7 @@ const TEXT = {
     cancel: '取消公告', cancelConfirm: '确定取消这条公告吗？之后不会再发送任何内容。',
     reach: '覆盖范围', channel: '渠道', people: '人数', groups: '群组、频道、订阅源', csv: '下载投递记录（CSV）',
     channels: '渠道', sends: '各渠道发送的内容', language: '语言：',
-    sameAs: html`与 <code>crier preview</code> 输出相同，收件人为示例。`,
+    sameAs: html`与 <code>crier preview</code> 的输出相同（以示例收件人生成）。`,
   },
 } as const;
 
