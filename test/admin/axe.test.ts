@@ -83,4 +83,19 @@ describe('accessibility of the dashboard (axe)', () => {
       await page.setExtraHTTPHeaders({});
     }
   }, 120_000);
+
+  it('keeps the Chinese list live: a new announcement appears and its state word changes in Chinese (from live.js)', async () => {
+    await page.setExtraHTTPHeaders({ 'accept-language': 'zh-CN,zh;q=0.9' });
+    try {
+      await signIn(ADMIN_TOKEN);
+      await page.waitForFunction("document.documentElement.dataset.live === 'open'");
+      const id = await postAnnouncement(d.url);
+      const badge = page.locator(`[data-ann="${id}"] [data-role="status"]`);
+      // gone@ bounced the first time and is no longer active, so this one goes out without a failure.
+      await expect.poll(() => badge.textContent(), { timeout: 20_000 }).toBe('已完成');
+      expect(await page.locator(`[data-ann="${id}"] .progress[data-channel="email"] .n-sent`).textContent()).toMatch(/^已发送 \d+$/);
+    } finally {
+      await page.setExtraHTTPHeaders({});
+    }
+  }, 60_000);
 });
