@@ -6,7 +6,7 @@ import type { Services } from '../services.js';
 import { html, layout, type SafeHtml } from './html.js';
 import type { ProgressHub } from './live.js';
 import type { AdminAction, AdminSession, SessionStore } from './session.js';
-import type { UiLang } from './lang.js';
+import { uiLang, type UiLang } from './lang.js';
 
 export interface AdminContext {
   s: Services;
@@ -93,6 +93,11 @@ export function flashText(code: string | undefined, lang: UiLang = 'en'): string
   return Object.hasOwn(t.fixed, code) ? t.fixed[code] : undefined;
 }
 
+const REFUSE = {
+  en: { forbidden: 'Not allowed', notFound: 'Not found', other: 'Something went wrong', back: 'Back to the dashboard' },
+  zh: { forbidden: '无权操作', notFound: '未找到', other: '出错了', back: '返回首页' },
+} as const;
+
 /** Paths answered with JSON even to a navigation (no redirect to the sign-in page). */
 export function wantsJsonPath(req: FastifyRequest): boolean {
   const path = req.url.split('?')[0];
@@ -107,7 +112,10 @@ export function wantsJson(req: FastifyRequest): boolean {
 /** An error answer: `{ error, message }` or a small page, as the request prefers. */
 export function refuse(req: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   if (wantsJson(req)) return reply.code(status).send({ error: code, message });
-  const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something went wrong';
-  const body = html`<section class="card narrow"><h1>${title}</h1><p>${message}</p><p><a href="/admin">Back to the dashboard</a></p></section>`;
-  return sendPage(reply, layout(body, { title, session: req.adminSession }), status);
+  const lang = uiLang(req);
+  const t = REFUSE[lang];
+  const title = status === 403 ? t.forbidden : status === 404 ? t.notFound : t.other;
+  // The message comes from the code that refused (often English); the frame is in the page's language.
+  const body = html`<section class="card narrow"><h1>${title}</h1><p>${message}</p><p><a href="/admin">${t.back}</a></p></section>`;
+  return sendPage(reply, layout(body, { title, session: req.adminSession, lang }), status);
 }

@@ -94,7 +94,7 @@ describe('the older dashboard pages in two languages', () => {
     expect(row).toContain('<span class="alt" lang="en">Opening hours during the holiday</span>');
   });
 
-  it('shows the preview language with ?preview= without changing the page language, and flashes in Chinese', async () => {
+  it('shows the preview language with ?preview= without changing the page language, flashes and error pages in Chinese', async () => {
     const page = (await get(`/admin/announcements/${annId}?preview=en`, zh, ZH)).body;
     expect(page).toContain('<html lang="zh-CN">');
     expect(page).toContain('<b>英文</b>');
@@ -102,5 +102,9 @@ describe('the older dashboard pages in two languages', () => {
     expect((await get(`/admin/announcements/${annId}?msg=retried-3`, zh, ZH)).body).toContain('已将 3 条失败的投递重新排队。');
     expect((await get('/admin/queues-overview?msg=paused-email', zh, ZH)).body).toContain('渠道 email 已暂停。');
     expect((await get(`/admin/announcements/${annId}?msg=retried-3`, en)).body).toContain('Re-queued 3 failed deliveries.');
+    const missing = await get('/admin/announcements/nope', zh, ZH);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toContain('<h1>未找到</h1>');
+    expect((await get('/admin/announcements/nope', en)).body).toContain('<h1>Not found</h1>');
   });
 });
