@@ -45,9 +45,9 @@ export async function upcomingPage(app: FastifyInstance, opts: { ctx: AdminConte
     const tx = TEXT[lang];
     const list = await upcoming(s);
     const rows = list.map((a) => {
-      const t = titleOf(a);
+      const t = titleOf(a, lang);
       return html`<li class="draft-row" data-ann="${a.id}">
-<div><a class="draft-title" href="/admin/announcements/${a.id}">${t.main}</a>${t.other ? html` <span lang="zh-CN">${t.other}</span>` : ''}</div>
+<div><a class="draft-title" href="/admin/announcements/${a.id}">${t.main}</a>${t.other ? html` <span lang="${t.otherLang === 'zh' ? 'zh-CN' : 'en'}">${t.other}</span>` : ''}</div>
 <div class="meta">${tx.goesOut} ${timeTag(a.publishedAt, tz, lang)} · ${tx.by(a.createdBy)} · ${a.topics.join(', ')}</div>
 <form method="post" action="/admin/upcoming/${a.id}/reschedule" class="reschedule">
 <input type="hidden" name="_csrf" value="${session.csrf}">
