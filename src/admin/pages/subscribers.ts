@@ -9,6 +9,7 @@ import type { ChannelCounts, Subscriber } from '../../store/subscribers.js';
 import { routeConfig, sendPage, sessionOf, type AdminContext } from '../context.js';
 import { html, langPrefWord, layout, stateWord, timeTag, type SafeHtml } from '../html.js';
 import { uiLang, type UiLang } from '../i18n.js';
+import { topicLabels } from '../subscriber-data.js';
 
 const CACHE_MS = 30_000;
 const RECENT = 10;
@@ -46,9 +47,11 @@ function table(title: string, rows: [string, number][], total: number): SafeHtml
   return html`<table class="counts"><caption>${title}</caption><tbody>${rows.map(([k, n]) => html`<tr><th scope="row">${k}</th><td class="num">${n}</td><td class="pct">${total ? Math.round((n / total) * 100) : 0}%</td></tr>`)}</tbody></table>`;
 }
 
-function people(list: Subscriber[], when: 'createdAt' | 'updatedAt', tz: string, lang: UiLang): SafeHtml {
+function people(s: Services, list: Subscriber[], when: 'createdAt' | 'updatedAt', tz: string, lang: UiLang): SafeHtml {
+  // English keeps the topic ids as before; Chinese shows the configured names.
+  const topics = (p: Subscriber) => (lang === 'en' ? p.topics.join(', ') : topicLabels(s.config, p.topics, lang));
   if (list.length === 0) return html`<p class="empty">${TEXT[lang].none}</p>`;
-  return html`<ul class="people">${list.map((p) => html`<li><span class="addr">${p.address}</span> <span class="badge sub-${p.status}">${stateWord(p.status, lang)}</span> <span class="small">${p.channel} · ${p.topics.join(', ')} · ${langPrefWord(p.language, lang)} · ${timeTag(p[when], tz, lang)}</span></li>`)}</ul>`;
+  return html`<ul class="people">${list.map((p) => html`<li><span class="addr">${p.address}</span> <span class="badge sub-${p.status}">${stateWord(p.status, lang)}</span> <span class="small">${p.channel} · ${topics(p)} · ${langPrefWord(p.language, lang)} · ${timeTag(p[when], tz, lang)}</span></li>`)}</ul>`;
 }
 
 export async function subscribersPage(app: FastifyInstance, opts: { ctx: AdminContext }): Promise<void> {
@@ -85,8 +88,8 @@ ${table(tx.reach, Object.entries(c.reach).map(([t, n]): [string, number] => [top
 </section>`;
 })}
 <div class="grid2">
-<section class="card"><h2>${tx.joined}</h2>${people(joined, 'createdAt', tz, lang)}</section>
-<section class="card"><h2>${tx.left}</h2><p class="note">${tx.leftNote}</p>${people(left, 'updatedAt', tz, lang)}</section>
+<section class="card"><h2>${tx.joined}</h2>${people(s, joined, 'createdAt', tz, lang)}</section>
+<section class="card"><h2>${tx.left}</h2><p class="note">${tx.leftNote}</p>${people(s, left, 'updatedAt', tz, lang)}</section>
 </div>
 <p class="note">${tx.fresh}</p>`;
     return sendPage(reply, layout(body, { title: tx.title, session, active: 'subscribers', lang, path: '/admin/subscribers' }));
