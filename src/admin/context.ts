@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 import { html, layout, type SafeHtml } from './html.js';
 import type { ProgressHub } from './live.js';
 import type { AdminAction, AdminSession, SessionStore } from './session.js';
+import { uiLang, type UiLang } from './lang.js';
 
 export interface AdminContext {
   s: Services;
@@ -60,19 +61,42 @@ export function withMsg(path: string, code: string): string {
   return u.pathname + u.search;
 }
 
+const FLASH = {
+  en: {
+    retried: (n: string) => (n === '0' ? 'No failed delivery to retry (recipients who are gone are never retried).' : `Re-queued ${n} failed deliver${n === '1' ? 'y' : 'ies'}.`),
+    channel: (op: string, ch: string) => `Channel ${ch} ${op}.`,
+    removed: (n: string) => `Subscriber removed; their address was erased from ${n} delivery record${n === '1' ? '' : 's'} (the counts stay).`,
+    fixed: {
+      cancelled: 'Announcement cancelled.', 'not-cancellable': 'Only a scheduled or queued announcement can be cancelled.',
+      'signed-out': 'Signed out.', 'subscriber-saved': 'Subscriber saved.',
+    } as Record<string, string>,
+  },
+  zh: {
+    retried: (n: string) => (n === '0' ? '没有可重试的失败投递（已失效的收件人不会重试）。' : `已将 ${n} 条失败的投递重新排队。`),
+    channel: (op: string, ch: string) => `渠道 ${ch} ${op === 'paused' ? '已暂停' : '已恢复'}。`,
+    removed: (n: string) => `订阅者已删除，其地址已从 ${n} 条投递记录中抹去（统计数字不变）。`,
+    fixed: {
+      cancelled: '公告已取消。', 'not-cancellable': '只有待发布或排队中的公告才能取消。',
+      'signed-out': '已退出登录。', 'subscriber-saved': '订阅者信息已保存。',
+    } as Record<string, string>,
+  },
+};
+
 /** The text of a `msg` code set by a POST handler; only known codes show anything. */
-export function flashText(code: string | undefined): string | undefined {
+export function flashText(code: string | undefined, lang: UiLang = 'en'): string | undefined {
   if (!code) return undefined;
+  const t = FLASH[lang];
   let m: RegExpExecArray | null;
-  if ((m = /^retried-(\d+)$/.exec(code))) return m[1] === '0' ? 'No failed delivery to retry (recipients who are gone are never retried).' : `Re-queued ${m[1]} failed deliver${m[1] === '1' ? 'y' : 'ies'}.`;
-  if ((m = /^(paused|resumed)-(.+)$/.exec(code))) return `Channel ${m[2]} ${m[1]}.`;
-  if (code === 'cancelled') return 'Announcement cancelled.';
-  if (code === 'not-cancellable') return 'Only a scheduled or queued announcement can be cancelled.';
-  if (code === 'signed-out') return 'Signed out.';
-  if (code === 'subscriber-saved') return 'Subscriber saved.';
-  if ((m = /^subscriber-removed-(\d+)$/.exec(code))) return `Subscriber removed; their address was erased from ${m[1]} delivery record${m[1] === '1' ? '' : 's'} (the counts stay).`;
-  return undefined;
+  if ((m = /^retried-(\d+)$/.exec(code))) return t.retried(m[1]);
+  if ((m = /^(paused|resumed)-(.+)$/.exec(code))) return t.channel(m[1], m[2]);
+  if ((m = /^subscriber-removed-(\d+)$/.exec(code))) return t.removed(m[1]);
+  return Object.hasOwn(t.fixed, code) ? t.fixed[code] : undefined;
 }
+
+const REFUSE = {
+  en: { forbidden: 'Not allowed', notFound: 'Not found', other: 'Something went wrong', back: 'Back to the dashboard' },
+  zh: { forbidden: '无权操作', notFound: '未找到', other: '出错了', back: '返回首页' },
+} as const;
 
 /** Paths answered with JSON even to a navigation (no redirect to the sign-in page). */
 export function wantsJsonPath(req: FastifyRequest): boolean {
@@ -88,7 +112,10 @@ export function wantsJson(req: FastifyRequest): boolean {
 /** An error answer: `{ error, message }` or a small page, as the request prefers. */
 export function refuse(req: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   if (wantsJson(req)) return reply.code(status).send({ error: code, message });
-  const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something went wrong';
-  const body = html`<section class="card narrow"><h1>${title}</h1><p>${message}</p><p><a href="/admin">Back to the dashboard</a></p></section>`;
-  return sendPage(reply, layout(body, { title, session: req.adminSession }), status);
+  const lang = uiLang(req);
+  const t = REFUSE[lang];
+  const title = status === 403 ? t.forbidden : status === 404 ? t.notFound : t.other;
+  // The message comes from the code that refused (often English); the frame is in the page's language.
+  const body = html`<section class="card narrow"><h1>${title}</h1><p>${message}</p><p><a href="/admin">${t.back}</a></p></section>`;
+  return sendPage(reply, layout(body, { title, session: req.adminSession, lang }), status);
 }

@@ -56,7 +56,24 @@ export function formatTime(iso: string | undefined, timeZone: string, lang: UiLa
 
 export const timeTag = (iso: string | undefined, tz: string, lang: UiLang = 'en'): SafeHtml => html`<time datetime="${iso ?? ''}">${formatTime(iso, tz, lang)}</time>`;
 
-export const statusBadge = (status: string): SafeHtml => html`<span class="badge st-${status}" data-role="status">${status.replace(/_/g, ' ')}</span>`;
+/** Words for announcement, delivery and subscriber states, shared by every page that shows them. */
+export const STATE_WORDS: Record<UiLang, Record<string, string>> = {
+  en: {},
+  zh: {
+    scheduled: '待发布', queued: '排队中', dispatching: '投递中', done: '已完成', done_with_failures: '完成，有失败', cancelled: '已取消',
+    sending: '发送中', sent: '已发送', failed: '失败', skipped: '已跳过',
+    pending: '待确认', active: '有效', unsubscribed: '已退订', bounced: '退信', blocked: '已屏蔽',
+    paused: '已暂停', running: '运行中', urgent: '紧急',
+  },
+};
+
+/** A state as a librarian reads it; English keeps the code with spaces ("done with failures"). */
+export const stateWord = (state: string, lang: UiLang = 'en'): string => STATE_WORDS[lang][state] ?? state.replace(/_/g, ' ');
+
+/** Subscribers' language preference (zh, en, both) in words; English keeps the codes. */
+export const langPrefWord = (pref: string, lang: UiLang = 'en'): string => (lang === 'zh' ? ({ zh: '中文', en: '英文', both: '中英双语' } as Record<string, string>)[pref] ?? pref : pref);
+
+export const statusBadge = (status: string, lang: UiLang = 'en'): SafeHtml => html`<span class="badge st-${status}" data-role="status">${stateWord(status, lang)}</span>`;
 
 /** Segment order of a bar; "queued" includes deliveries being sent right now. */
 const SEGMENTS = ['sent', 'failed', 'skipped', 'queued'] as const;
@@ -81,9 +98,18 @@ export function segmentWidths(seg: Record<(typeof SEGMENTS)[number], number>, to
  * One channel's bar: an SVG whose rects the page script resizes (setAttribute) on each
  * progress event, and the numbers beside it. viewBox 0..1000, so widths are per mille.
  */
-export function progressBar(channel: string, c: DeliveryCounts): SafeHtml {
+const BAR_WORDS = {
+  en: { progress: (ch: string) => `${ch} progress`, of: ' / ', n: (k: string, num: SafeHtml) => html`${num} ${k}` },
+  zh: {
+    progress: (ch: string) => `${ch} 投递进度`, of: ' / 共 ',
+    n: (k: string, num: SafeHtml) => html`${({ sent: '已发送', failed: '失败', queued: '排队', skipped: '跳过' } as Record<string, string>)[k]} ${num}`,
+  },
+};
+
+export function progressBar(channel: string, c: DeliveryCounts, lang: UiLang = 'en'): SafeHtml {
   const seg = segmentCounts(c);
   const widths = segmentWidths(seg, c.total);
+  const words = BAR_WORDS[lang];
   let x = 0;
   const rects = SEGMENTS.map((k, i) => {
     const w = widths[i];
@@ -92,15 +118,16 @@ export function progressBar(channel: string, c: DeliveryCounts): SafeHtml {
     return r;
   });
   const pct = c.total > 0 ? Math.floor(((c.sent + c.failed + c.skipped) / c.total) * 100) : 0;
+  const n = (k: (typeof SEGMENTS)[number]) => words.n(k, html`<span data-n="${k}">${seg[k]}</span>`);
   return html`<div class="progress" data-channel="${channel}">
   <span class="ch">${channel}</span>
-  <svg class="bar" viewBox="0 0 1000 10" preserveAspectRatio="none" role="img" aria-label="${channel} progress">${rects}</svg>
-  <span class="nums"><b data-n="pct">${pct}%</b> <span class="n-sent"><span data-n="sent">${seg.sent}</span> sent</span> · <span class="n-failed"><span data-n="failed">${seg.failed}</span> failed</span> · <span class="n-queued"><span data-n="queued">${seg.queued}</span> queued</span><span class="n-skipped" data-hide-zero="skipped"${seg.skipped ? '' : ' hidden'}> · <span data-n="skipped">${seg.skipped}</span> skipped</span> / <span data-n="total">${c.total}</span></span>
+  <svg class="bar" viewBox="0 0 1000 10" preserveAspectRatio="none" role="img" aria-label="${words.progress(channel)}">${rects}</svg>
+  <span class="nums"><b data-n="pct">${pct}%</b> <span class="n-sent">${n('sent')}</span> · <span class="n-failed">${n('failed')}</span> · <span class="n-queued">${n('queued')}</span><span class="n-skipped" data-hide-zero="skipped"${seg.skipped ? '' : ' hidden'}> · ${n('skipped')}</span>${words.of}<span data-n="total">${c.total}</span></span>
 </div>`;
 }
 
-export function bars(channels: string[], counts: Record<string, DeliveryCounts>): SafeHtml {
-  return html`<div class="bars">${channels.map((ch) => (counts[ch] ? progressBar(ch, counts[ch]) : ''))}</div>`;
+export function bars(channels: string[], counts: Record<string, DeliveryCounts>, lang: UiLang = 'en'): SafeHtml {
+  return html`<div class="bars">${channels.map((ch) => (counts[ch] ? progressBar(ch, counts[ch], lang) : ''))}</div>`;
 }
 
 /** A POST form with the session's CSRF token: one button, optionally a confirmation question. */
@@ -117,7 +144,7 @@ export interface LayoutOptions {
   /** Extra scripts from /admin/assets (admin.js is always there). */
   scripts?: string[];
   flash?: string;
-  /** The page's language (the desk pages have both; the others are English). */
+  /** The page's language (from uiLang(req)). */
   lang?: UiLang;
   /** This page's path, where the language switch comes back to; no switch without it. */
   path?: string;

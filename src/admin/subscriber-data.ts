@@ -66,7 +66,8 @@ export async function eraseSubscriber(s: Services, id: string): Promise<{ remove
 }
 
 /** A subscriber's topics as a librarian reads them: names, and "All topics" for *. */
-export function topicLabels(config: { topics: { id: string; name: { en: string } }[] }, topics: readonly string[]): string {
+export function topicLabels(config: { topics: { id: string; name: { en: string; zh: string } }[] }, topics: readonly string[], lang: 'en' | 'zh' = 'en'): string {
   if (topics.length === 0) return '—';
-  return topics.map((id) => (id === '*' ? 'All topics' : config.topics.find((t) => t.id === id)?.name.en ?? id)).join(', ');
+  const all = lang === 'zh' ? '全部主题' : 'All topics';
+  return topics.map((id) => (id === '*' ? all : config.topics.find((t) => t.id === id)?.name[lang] ?? id)).join(lang === 'zh' ? '、' : ', ');
 }

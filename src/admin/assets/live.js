@@ -10,6 +10,14 @@
   const SEGMENTS = ['sent', 'failed', 'skipped', 'queued'];
   const list = document.getElementById('anns');
   const stateEl = document.getElementById('live-state');
+  // The page's words come from the server (data attributes on #live-state), in its language.
+  const words = stateEl?.dataset ?? {};
+  let stateWords = {};
+  try {
+    stateWords = JSON.parse(words.states || '{}');
+  } catch {
+    // no words: the status codes are shown as they are
+  }
   const latest = new Map();
   const inserting = new Set();
 
@@ -55,7 +63,7 @@
     for (const el of els) {
       const badge = el.querySelector('[data-role="status"]');
       if (badge) {
-        badge.textContent = sum.status.replace(/_/g, ' ');
+        badge.textContent = stateWords[sum.status] ?? sum.status.replace(/_/g, ' ');
         badge.className = `badge st-${sum.status}`;
       }
       for (const [ch, c] of Object.entries(sum.channels)) {
@@ -113,7 +121,8 @@
   // After a (re)connect, re-read what may have changed while no event could arrive.
   function resync(all) {
     for (const el of document.querySelectorAll('[data-ann]')) {
-      const status = el.querySelector('[data-role="status"]')?.textContent?.replace(/ /g, '_');
+      // The state is read from the badge's class: its text is in the page's language.
+      const status = /\bst-(\w+)/.exec(el.querySelector('[data-role="status"]')?.className ?? '')?.[1];
       if (!all && FINAL.includes(status)) continue;
       fetch(`/admin/api/announcements/${encodeURIComponent(el.dataset.ann)}/summary`)
         .then((r) => (r.ok ? r.json() : null))
@@ -131,7 +140,8 @@
     connectedBefore = true;
   });
   es.addEventListener('error', () => {
-    setState(es.readyState === EventSource.CLOSED ? 'Live updates stopped (signed out?). Reload the page.' : 'Live updates interrupted; reconnecting…');
+    const closed = es.readyState === EventSource.CLOSED;
+    setState(closed ? words.stopped || 'Live updates stopped (signed out?). Reload the page.' : words.reconnecting || 'Live updates interrupted; reconnecting…');
   });
   es.addEventListener('progress', (ev) => {
     try {

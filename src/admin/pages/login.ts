@@ -70,7 +70,7 @@ ${hidden}
 </form>
 </details>
 </section>`;
-    return sendPage(reply, layout(body, { title: t.title, libraryName: s.config.library.name[lang], flash: flashText(param(req, 'msg')), lang, path: '/admin/login' }), opt.status);
+    return sendPage(reply, layout(body, { title: t.title, libraryName: s.config.library.name[lang], flash: flashText(param(req, 'msg'), lang), lang, path: '/admin/login' }), opt.status);
   };
 
   const count = async (key: string) => {
