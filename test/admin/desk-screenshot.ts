@@ -6,29 +6,18 @@
 // real HTTP server and workers, Debian's chromium (it has CJK fonts). Writes to docs/screenshots:
 // signin.png, compose-en.png (1280 px, a bilingual notice too long for Telegram: red counters),
 // compose-zh.png (the same on the Chinese page), compose-phone.png (390 px), review.png (a librarian reviewing a student team's draft).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startRedisServer } from '../../src/redis/server.js';
+import { mkdirSync } from 'node:fs';
 import { startSmtp } from '../support/harness.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { deskAccount, deskConfig, onlyChannels, signInWithPassword } from './desk-support.js';
 import { launchChromium, startDashboard } from './support.js';
+import { redisForScript } from '../support/script-redis.js';
 
 const OUT = 'docs/screenshots';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let redisUrl = process.env.REDIS_URL;
-let stopRedis: (() => Promise<void>) | undefined;
-if (!redisUrl) {
-  const dir = mkdtempSync(join(tmpdir(), 'crier-shot-redis-'));
-  const srv = await startRedisServer({ port: await freePort(), dir, persistent: false });
-  redisUrl = srv.url;
-  stopRedis = async () => {
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-}
+const redis = await redisForScript();
+const redisUrl = redis.url;
 
 const smtp = await startSmtp();
 const slack = await startFakeSlack();
@@ -107,7 +96,7 @@ try {
   await d.close();
   await slack.close();
   await smtp.close();
-  await stopRedis?.();
+  await redis.stop();
 }
 // tsx's esbuild service can keep the process alive after everything above is closed.
 process.exit(0);

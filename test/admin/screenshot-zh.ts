@@ -6,27 +6,16 @@
 // Same set-up as screenshot.ts (a private redis-server or REDIS_URL, the in-process SMTP server,
 // Debian's chromium, which has CJK fonts). Writes docs/screenshots/dashboard-zh.png and
 // docs/screenshots/announcement-zh.png, both 1280 px wide.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startRedisServer } from '../../src/redis/server.js';
+import { mkdirSync } from 'node:fs';
 import { startSmtp } from '../support/harness.js';
 import { ADMIN_TOKEN, addSubscribers, ANNOUNCEMENT, dashboardConfig, launchChromium, postAnnouncement, signInWithToken, startDashboard } from './support.js';
+import { redisForScript } from '../support/script-redis.js';
 
 const OUT = 'docs/screenshots';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let redisUrl = process.env.REDIS_URL;
-let stopRedis: (() => Promise<void>) | undefined;
-if (!redisUrl) {
-  const dir = mkdtempSync(join(tmpdir(), 'crier-shot-redis-'));
-  const srv = await startRedisServer({ port: await freePort(), dir, persistent: false });
-  redisUrl = srv.url;
-  stopRedis = async () => {
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-}
+const redis = await redisForScript();
+const redisUrl = redis.url;
 
 const smtp = await startSmtp({ delayMs: 5 });
 const d = await startDashboard(dashboardConfig(redisUrl, smtp.url, { perSecond: 50 }));
@@ -74,7 +63,7 @@ try {
   await browser.close();
   await d.close();
   await smtp.close();
-  await stopRedis?.();
+  await redis.stop();
 }
 // tsx's esbuild service can keep the process alive after everything above is closed.
 process.exit(0);

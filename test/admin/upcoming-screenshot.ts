@@ -5,28 +5,17 @@
 // A private redis-server (or REDIS_URL), the real HTTP server and workers, Debian's chromium
 // (CJK fonts). Writes docs/screenshots/upcoming-week.png (English, 1280 px) and
 // upcoming-week-zh-phone.png (Chinese, 390 px, the days stacked).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startRedisServer } from '../../src/redis/server.js';
+import { mkdirSync } from 'node:fs';
 import { startSmtp } from '../support/harness.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { deskAccount, deskConfig, SEEDED_WEEK, seedWeek, signInWithPassword } from './desk-support.js';
 import { launchChromium, startDashboard } from './support.js';
+import { redisForScript } from '../support/script-redis.js';
 
 const OUT = 'docs/screenshots';
 
-let redisUrl = process.env.REDIS_URL;
-let stopRedis: (() => Promise<void>) | undefined;
-if (!redisUrl) {
-  const dir = mkdtempSync(join(tmpdir(), 'crier-shot-redis-'));
-  const srv = await startRedisServer({ port: await freePort(), dir, persistent: false });
-  redisUrl = srv.url;
-  stopRedis = async () => {
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-}
+const redis = await redisForScript();
+const redisUrl = redis.url;
 
 const smtp = await startSmtp();
 const slack = await startFakeSlack();
@@ -59,7 +48,7 @@ try {
   await d.close();
   await slack.close();
   await smtp.close();
-  await stopRedis?.();
+  await redis.stop();
 }
 // tsx's esbuild service can keep the process alive after everything above is closed.
 process.exit(0);

@@ -5,27 +5,16 @@
 // A private redis-server (or REDIS_URL), the in-process SMTP server, the real HTTP server and
 // Debian's chromium (CJK fonts). Writes docs/screenshots/subscribe-en.png and subscribe-zh.png
 // (1280 px), subscribe-phone.png (390 px, Chinese) and subscribers.png (the admin's list).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startRedisServer } from '../../src/redis/server.js';
+import { mkdirSync } from 'node:fs';
 import { ADMIN_TOKEN, launchChromium, signInWithToken, startDashboard } from '../admin/support.js';
 import { startSmtp } from '../support/harness.js';
 import { publicConfig } from './support.js';
+import { redisForScript } from '../support/script-redis.js';
 
 const OUT = 'docs/screenshots';
 
-let redisUrl = process.env.REDIS_URL;
-let stopRedis: (() => Promise<void>) | undefined;
-if (!redisUrl) {
-  const dir = mkdtempSync(join(tmpdir(), 'crier-shot-redis-'));
-  const srv = await startRedisServer({ port: await freePort(), dir, persistent: false });
-  redisUrl = srv.url;
-  stopRedis = async () => {
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-}
+const redis = await redisForScript();
+const redisUrl = redis.url;
 
 const smtp = await startSmtp();
 const d = await startDashboard(publicConfig(redisUrl, smtp.url, { library: { name: { en: 'Central University Library', zh: '中央大学图书馆' }, baseUrl: 'http://crier.test', timezone: 'Asia/Shanghai', defaultLanguage: 'both' } }));
@@ -65,6 +54,6 @@ try {
   await browser.close();
   await d.close();
   await smtp.close();
-  await stopRedis?.();
+  await redis.stop();
 }
 process.exit(0);
