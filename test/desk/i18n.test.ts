@@ -23,6 +23,18 @@ const get = (url: string, lang: string, sess: InjectedSession | null = lib) =>
 const names = (body: string) => [...body.matchAll(/name="([^"]+)"/g)].map((m) => m[1]).filter((n) => n !== '_csrf').sort();
 
 describe('the desk in two languages', () => {
+  it('shows the schema\'s messages beside their fields in Chinese on the Chinese page', async () => {
+    const sw = await postForm(env.app, '/admin/language', lib, { lang: 'zh', back: '/admin/compose' });
+    expect(sw.statusCode).toBe(303);
+    const typed = { 'title.en': 'Closed', 'title.zh': '', 'body.en': 'Body', link: 'http://localhost/x', topics: [] as string[], channels: ['email'], action: 'save' };
+    const res = await postForm(env.app, '/admin/compose', lib, { ...typed, action: 'post' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('<html lang="zh-CN">');
+    expect(res.body).toMatch(/<p class="field-error" id="e-link">必须是公开网站的地址（例如 library\.example\.edu）；不接受 IP 地址或 localhost 这类本机名称<\/p>/);
+    expect(res.body).toContain('请至少选择一个主题');
+    expect(res.body).not.toContain('must name at least one topic');
+  });
+
   it('reads Accept-Language with its weights', () => {
     expect(fromAcceptLanguage('zh-CN,zh;q=0.9,en;q=0.8')).toBe('zh');
     expect(fromAcceptLanguage('en-GB;q=0.5, zh-TW;q=0.9')).toBe('zh');

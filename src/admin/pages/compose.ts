@@ -14,6 +14,7 @@ import { MailUnavailable } from '../../desk/mail.js';
 import { previewAnnouncement, previewChannels, type ChannelPreview } from '../../render/channel-preview.js';
 import type { AnnouncementInput } from '../../types.js';
 import type { FieldIssue } from '../../util/issues.js';
+import { localizeIssues } from '../../desk/issue-text.js';
 import { field, param, refuse, routeConfig, sendPage, sessionOf, withMsg, type AdminContext } from '../context.js';
 import { formatTime, html, layout } from '../html.js';
 import type { AdminSession } from '../session.js';
@@ -80,9 +81,9 @@ export async function composePage(app: FastifyInstance, opts: { ctx: AdminContex
     const input = v.ok ? v.value : (fieldsToInput(fields, tz) as unknown as AnnouncementInput);
     try {
       const ann = previewAnnouncement(s.config, { ...input, channels: input.channels?.length ? input.channels : undefined });
-      return { issues: v.ok ? [] : v.issues, previews: v.ok ? previewChannels(s.channels, ann, s.config.library.defaultLanguage) : [], counters: counters(s.config, ann, lang) };
+      return { issues: v.ok ? [] : localizeIssues(v.issues, lang), previews: v.ok ? previewChannels(s.channels, ann, s.config.library.defaultLanguage) : [], counters: counters(s.config, ann, lang) };
     } catch {
-      return { issues: v.ok ? [] : v.issues, previews: [], counters: [] };
+      return { issues: v.ok ? [] : localizeIssues(v.issues, lang), previews: [], counters: [] };
     }
   };
 
@@ -98,7 +99,7 @@ ${d?.state === 'returned' && d.comment ? html`<section class="card comment" aria
 ${d?.state === 'submitted' ? html`<p class="note">${t.waiting}</p>` : ''}
 ${chooser}
 <div class="compose-layout">
-${composeForm({ lang, session, config: s.config, enabled, fields: o.fields, draft: d, issues: o.issues ?? [], previews: l.previews, counters: l.counters, savedText: d ? t.saved(formatTime(d.updatedAt, tz, lang)) : undefined })}
+${composeForm({ lang, session, config: s.config, enabled, fields: o.fields, draft: d, issues: localizeIssues(o.issues ?? [], lang), previews: l.previews, counters: l.counters, savedText: d ? t.saved(formatTime(d.updatedAt, tz, lang)) : undefined })}
 <aside class="card preview-pane" aria-labelledby="preview-h">
 <h2 id="preview-h">${t.preview}</h2>
 <p class="hint">${t.previewHint(t.reader[s.config.library.defaultLanguage])}</p>
