@@ -28,8 +28,6 @@ export interface Services {
   producer: Producer;
   /** Built channels by name (only enabled ones). */
   channels: Map<string, Channel>;
-  /** Options for BullMQ connections (each Worker/Queue makes its own). */
-  bullConnection: { url: string };
   close(): Promise<void>;
 }
 
@@ -53,7 +51,6 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   return {
     config, redis, keys, log, announcements, deliveries, subscribers, queues,
     limiter: new RateLimiter(redis), producer, channels,
-    bullConnection: { url: config.redis.url },
     async close() {
       await Promise.allSettled([...channels.values()].map((c) => c.close?.()));
       await queues.close();

@@ -44,7 +44,8 @@ const annCache = new Map<string, { ann: Announcement; at: number }>();
 
 async function loadAnnouncement(s: Services, id: string): Promise<Announcement | null> {
   const hit = annCache.get(`${s.keys.prefix}|${id}`);
-  // Content never changes; the status is read fresh for cancellation.
+  // The content is written once ("data" of ann:<id>), so a minute's cache is safe today; the
+  // status is read fresh for cancellation. Corrections (issue 14) must key this by revision.
   if (hit && Date.now() - hit.at < 60_000) return { ...hit.ann, status: (await s.announcements.status(id)) ?? hit.ann.status };
   const ann = await s.announcements.get(id);
   if (ann) {

@@ -137,7 +137,7 @@ export function createTelegramBot(config: CrierConfig, services: BotServices, op
   };
 }
 
-/** For the `crier start` hook: starts the bot and returns it as a stoppable component. */
+/** For `crier start` and `crier serve` (where the HTTP server runs): starts the bot as a stoppable component. */
 export async function startTelegramBot(s: Services): Promise<{ name: string; close(): Promise<void> }> {
   const bot = createTelegramBot(s.config, s);
   await bot.start();

@@ -20,11 +20,6 @@ export function countsLine(channel: string, c: DeliveryCounts, width = channel.l
   return `${padEndDisplay(channel, width)}  ${parts.join(', ')}`;
 }
 
-export function channelLines(view: Pick<AnnouncementView, 'channels' | 'deliveries'>): string[] {
-  const width = Math.max(0, ...view.channels.map(displayWidth));
-  return view.channels.map((ch) => countsLine(ch, view.deliveries[ch] ?? zeroCounts(), width));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Display width: what a terminal gives each character (CJK and emoji take two columns,
 // combining marks none), so names like "webhook:图书馆" line up.

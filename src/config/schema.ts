@@ -1,5 +1,5 @@
-// The configuration file's schema (contract: "Configuration"). Every key of the contract is
-// accepted here, including channels whose workers may refuse to start when not built yet.
+// The configuration file's schema (contract: "Configuration"): every key of the contract, with
+// its defaults; an error names its path. Validated at start, before Redis is touched.
 import { z } from 'zod';
 
 const localizedName = z.strictObject({ en: z.string().min(1), zh: z.string().min(1) });
@@ -186,12 +186,6 @@ export const configSchema = z.strictObject({
 
 export type CrierConfig = z.output<typeof configSchema>;
 export type WebhookConfig = CrierConfig['channels']['webhooks'][number];
-
-/** Channel names an announcement may name, given the configuration (enabled or not). */
-export function configuredChannelNames(cfg: CrierConfig): string[] {
-  const names = ['email', 'rss', 'slack', 'telegram', 'mastodon'];
-  return [...names, ...cfg.channels.webhooks.map((w) => `webhook:${w.name}`)];
-}
 
 /** The channels that are switched on. */
 export function enabledChannelNames(cfg: CrierConfig): string[] {

@@ -1,10 +1,11 @@
 // Every Redis key Crier uses, in one place. All live under the configured prefix.
 //
-//   <p>:ann:<id>                 string  JSON of the stored announcement
+//   <p>:ann:<id>                 hash    "data": the announcement JSON (written once), "status"
 //   <p>:annindex                 zset    announcement ids by creation time (ms)
 //   <p>:idem:<key>               string  JSON { id, bodyHash } for Idempotency-Key
 //   <p>:dlv:<annId>:<channel>    hash    recipient id -> JSON DeliveryRecord
-//   <p>:cnt:<annId>              hash    "<channel>|<status>" -> count, "<channel>|total"
+//   <p>:cnt:<annId>              hash    "<channel>|<status>" -> count, "<channel>|total", "*|<status>"
+//                                        over all channels, "_fanout_pending": channels still fanning out
 //   <p>:fan:<annId>              hash    "<channel>" -> next recipient cursor, or "done"
 //   <p>:events                   stream  delivery state changes, for watchers
 //   <p>:sub:<id>                 hash    one subscriber
