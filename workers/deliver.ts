@@ -1,12 +1,12 @@
 // The delivery worker: one generic worker drives any channel. It owns what surrounds a send:
 // the shared rate limits, the state machine of the delivery log, retries with backoff (a 429's
 // retry-after honoured), permanent failures, recipients who are gone, and crash recovery.
-import { Worker, type Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Services } from '../src/services.js';
 import { deliverQueueName, type DeliverJob } from '../src/queue/queues.js';
 import { ChannelError, type Announcement, type Channel, type DeliveryStatus, type Recipient } from '../src/types.js';
 import type { TransitionOp, TransitionResult } from '../src/store/deliveries.js';
-import { createRedis } from '../src/redis/connection.js';
+import { makeWorker } from '../src/queue/worker.js';
 import { recordRateLimitWait, recordRetry } from '../src/metrics/stats.js';
 
 export interface DeliverWorkerOptions {
@@ -25,19 +25,13 @@ export function backoffDelay(attemptsMade: number, baseMs: number, err?: Error):
 }
 
 export function startDeliverWorker(s: Services, channel: Channel, opts: DeliverWorkerOptions = {}): Worker<DeliverJob> {
-  const log = s.log.child(`deliver:${channel.name}`);
-  const worker = new Worker<DeliverJob>(deliverQueueName(channel.name), (job) => deliverBatch(s, channel, job), {
-    connection: createRedis(s.config.redis.url, { blocking: true }),
-    prefix: s.keys.bullPrefix,
+  return makeWorker<DeliverJob>(s, deliverQueueName(channel.name), (job) => deliverBatch(s, channel, job), {
+    logName: `deliver:${channel.name}`,
     concurrency: opts.concurrency ?? channel.limits.concurrency ?? 4,
-    lockDuration: opts.lockMs ?? s.config.delivery.lockMs,
-    stalledInterval: opts.lockMs ?? s.config.delivery.lockMs,
-    maxStalledCount: 1000,
+    lockMs: opts.lockMs,
     metrics: { maxDataPoints: 120 }, // per-minute completed jobs for the dashboard's throughput chart (2 h)
     settings: { backoffStrategy: (attemptsMade, _type, err) => backoffDelay(attemptsMade, s.config.delivery.backoffMs, err) },
   });
-  worker.on('error', (err) => log.error('worker error', { error: err.message }));
-  return worker;
 }
 
 const annCache = new Map<string, { ann: Announcement; at: number }>();

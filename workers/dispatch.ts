@@ -2,25 +2,17 @@
 // to, a page at a time. After each page it saves the channel's cursor, so a crash resumes at
 // the page it was on; the page is written again, and both the log (HSETNX) and the job ids
 // (deterministic) make that repeat a no-op.
-import { Worker, type Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Services } from '../src/services.js';
 import { batchSizeFor, DISPATCH_QUEUE, deliverJobId, type DispatchJob } from '../src/queue/queues.js';
 import type { Announcement, Channel } from '../src/types.js';
-import { createRedis } from '../src/redis/connection.js';
+import { makeWorker } from '../src/queue/worker.js';
 
 export function startDispatchWorker(s: Services, opts: { lockMs?: number } = {}): Worker<DispatchJob> {
   const log = s.log.child('dispatch');
-  const worker = new Worker<DispatchJob>(DISPATCH_QUEUE, (job) => dispatch(s, job), {
-    connection: createRedis(s.config.redis.url, { blocking: true }),
-    prefix: s.keys.bullPrefix,
-    concurrency: 2,
-    lockDuration: opts.lockMs ?? s.config.delivery.lockMs,
-    stalledInterval: opts.lockMs ?? s.config.delivery.lockMs,
-    // A crash leaves the job stalled; it is picked up again rather than failed.
-    maxStalledCount: 1000,
-  });
+  // A crash leaves the job stalled; it is picked up again rather than failed (makeWorker).
+  const worker = makeWorker<DispatchJob>(s, DISPATCH_QUEUE, (job) => dispatch(s, job), { concurrency: 2, lockMs: opts.lockMs, logName: 'dispatch' });
   worker.on('failed', (job, err) => log.error('dispatch failed', { announcement: job?.data.announcementId, error: err.message }));
-  worker.on('error', (err) => log.error('dispatch worker error', { error: err.message }));
   return worker;
 }
 

@@ -13,10 +13,11 @@
 // every attempt of a channel has failed for alerts.failingMinutes, one channel alert is queued
 // for that streak, under the same per-channel limit.
 // Limits: events trimmed from the stream while no watcher runs are not alerted.
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import type { EmailMessage } from '../../channels/email.js';
 import { parseEvent } from '../events/watch.js';
 import { createRedis } from '../redis/connection.js';
+import { makeWorker } from '../queue/worker.js';
 import type { Services } from '../services.js';
 import type { Channel } from '../types.js';
 import { renderAlertEmail, renderChannelAlertEmail } from './mail.js';
@@ -106,14 +107,11 @@ export interface RunningAlerts {
 export async function startAlerts(s: Services): Promise<RunningAlerts> {
   const log = s.log.child('alerts');
   const queue = new Queue<AlertJob>(ALERT_QUEUE, { connection: s.redis, prefix: s.keys.bullPrefix });
-  const workerConn = createRedis(s.config.redis.url, { blocking: true });
-  const worker = new Worker<AlertJob>(ALERT_QUEUE, (job: Job<AlertJob>) =>
+  const worker = makeWorker<AlertJob>(s, ALERT_QUEUE, (job: Job<AlertJob>) =>
     job.data.channel && job.data.since !== undefined ? sendChannelAlert(s, { ...job.data, channel: job.data.channel, since: job.data.since }) : sendAlert(s, job.data.annId), {
-    connection: workerConn, prefix: s.keys.bullPrefix, concurrency: 1,
+    logName: 'alerts', concurrency: 1,
   });
   worker.on('failed', (job, err) => log.warn('alert mail failed', { ann: job?.data.annId, attempt: job?.attemptsMade, error: err.message }));
-  worker.on('error', (err) => log.error('alert worker error', { error: err.message }));
-  worker.on('closed', () => workerConn.disconnect());
   await worker.waitUntilReady();
 
   // From now on for a new group; an existing group resumes where it stopped.

@@ -1,8 +1,8 @@
 // The confirmation-mail worker, started with the e-mail delivery worker (workers/index.ts).
 // Starting it also resolves the subscription token secret for this process, before any e-mail
 // delivery worker runs: the e-mail channel signs each unsubscribe link synchronously.
-import { Worker } from 'bullmq';
-import { createRedis } from '../redis/connection.js';
+import type { Worker } from 'bullmq';
+import { makeWorker } from '../queue/worker.js';
 import type { Services } from '../services.js';
 import { CONFIRM_QUEUE, confirmBackoff, subscriptionsFor, type ConfirmJob } from './service.js';
 
@@ -10,14 +10,9 @@ export async function startConfirmationWorker(s: Services): Promise<Worker<Confi
   const svc = subscriptionsFor(s);
   await svc.ready();
   const log = s.log.child('confirmations');
-  const connection = createRedis(s.config.redis.url, { blocking: true });
-  const worker = new Worker<ConfirmJob>(CONFIRM_QUEUE, (job) => svc.sendConfirmation(job), {
-    connection,
-    prefix: s.keys.bullPrefix,
+  const worker = makeWorker<ConfirmJob>(s, CONFIRM_QUEUE, (job) => svc.sendConfirmation(job), {
+    logName: 'confirmations',
     concurrency: 2,
-    lockDuration: s.config.delivery.lockMs,
-    stalledInterval: s.config.delivery.lockMs,
-    maxStalledCount: 1000,
     settings: { backoffStrategy: (attemptsMade: number) => confirmBackoff(attemptsMade, s.config.delivery.backoffMs) },
   });
   worker.on('failed', (job, err) => {
@@ -25,7 +20,5 @@ export async function startConfirmationWorker(s: Services): Promise<Worker<Confi
     if (final) log.error('confirmation mail failed', { subscriber: job?.data.subscriberId, error: err.message });
     else log.warn('confirmation mail will be retried', { subscriber: job?.data.subscriberId, attempt: job?.attemptsMade, error: err.message });
   });
-  worker.on('error', (err) => log.error('confirmation worker error', { error: err.message }));
-  worker.on('closed', () => connection.disconnect());
   return worker;
 }
