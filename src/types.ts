@@ -99,6 +99,10 @@ export class ChannelError extends Error {
   static recipientGone(message: string, cause?: unknown): ChannelError {
     return new ChannelError('recipientGone', message, { cause });
   }
+  /** Any thrown value as a ChannelError: one that is not (a bug, a network error) is retryable. */
+  static from(e: unknown): ChannelError {
+    return e instanceof ChannelError ? e : ChannelError.retryable(e instanceof Error ? e.message : String(e), undefined, e);
+  }
 }
 
 export interface RecipientPage {

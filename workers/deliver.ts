@@ -3,7 +3,7 @@
 // retry-after honoured), permanent failures, recipients who are gone, and crash recovery.
 import type { Job, Worker } from 'bullmq';
 import type { Services } from '../src/services.js';
-import { deliverQueueName, type DeliverJob } from '../src/queue/queues.js';
+import { deliverQueueName, deliveryId, type DeliverJob } from '../src/queue/queues.js';
 import { ChannelError, type Announcement, type Channel, type DeliveryStatus, type Recipient } from '../src/types.js';
 import type { TransitionOp, TransitionResult } from '../src/store/deliveries.js';
 import { makeWorker } from '../src/queue/worker.js';
@@ -118,14 +118,14 @@ async function sendOne(
     waitedMs += await s.limiter.acquire(s.keys.rate(`${channel.name}:${r.id}`), channel.limits.perTargetPerSecond);
   }
   await recordRateLimitWait(s, channel.name, waitedMs); // metrics: never throws
-  const deliveryId = `${ann.id}.${channel.name.replace(/:/g, '.')}.${r.id}`;
+  const id = deliveryId(ann.id, channel.name, r.id);
   try {
     const msg = channel.render(ann, r);
-    const res = await channel.send(msg, r, { id: deliveryId, attempt });
+    const res = await channel.send(msg, r, { id, attempt });
     // The sent transition also observes the delivery's latency (metrics), in the same Lua step.
     return { op: { ...base, status: 'sent', patch: { error: null, externalId: res.externalId ?? null, possibleDuplicate } } };
   } catch (e) {
-    const err = e instanceof ChannelError ? e : ChannelError.retryable(e instanceof Error ? e.message : String(e), undefined, e);
+    const err = ChannelError.from(e);
     if (err.kind === 'retryable' && !lastAttempt) {
       return {
         op: { ...base, status: 'queued', patch: { error: err.message, possibleDuplicate } },

@@ -32,6 +32,13 @@ export function deliverJobId(annId: string, channel: string, batchKey: string): 
 export const dispatchJobId = (annId: string): string => `dispatch.${annId}`;
 
 /**
+ * The id of one (announcement, channel, recipient) delivery, the same on every attempt: the
+ * e-mail Message-ID, Mastodon's Idempotency-Key, the webhook's X-Crier-Delivery, Telegram's
+ * sent-parts key. No ':' (BullMQ, Redis key segments).
+ */
+export const deliveryId = (annId: string, channel: string, recipientId: string): string => `${annId}.${channel.replace(/:/g, '.')}.${recipientId}`;
+
+/**
  * Recipients per delivery job for a channel: its own limit (Telegram 20, one message a job for
  * the chat robots) or delivery.batchSize. Fan-out and an admin's retry both batch by this.
  */

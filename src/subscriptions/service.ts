@@ -180,7 +180,7 @@ export class SubscriptionService {
         attempt: job.attemptsMade + 1,
       });
     } catch (e) {
-      const err = e instanceof ChannelError ? e : ChannelError.retryable(e instanceof Error ? e.message : String(e), undefined, e);
+      const err = ChannelError.from(e);
       if (err.kind === 'recipientGone') {
         // The address does not exist: a pending subscriber is marked bounced; nothing is retried.
         const now = await this.s.subscribers.get(sub.id);
