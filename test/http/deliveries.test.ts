@@ -101,7 +101,15 @@ describe('deliveries log', () => {
     expect(t.applied).toBe(true);
     expect((await pageThrough('channel=email&status=failed', 10)).items.map((d) => d.recipient)).toEqual([victim.recipient]);
 
-    const res = await call(env.app, 'POST', `/api/announcements/${id}/retry`);
+    // ?channel= names one of its channels; another is refused, naming the parameter, and changes nothing.
+    const wrong = await call(env.app, 'POST', `/api/announcements/${id}/retry?channel=slack`);
+    expect(wrong.statusCode).toBe(400);
+    expect(JSON.stringify(wrong.json())).toContain('channel');
+    expect((await env.s.deliveries.get(id, 'email', victim.recipient))?.status).toBe('failed');
+    const other = await call(env.app, 'POST', `/api/announcements/${id}/retry?channel=rss`);
+    expect(other.json()).toEqual({ requeued: 0 });
+
+    const res = await call(env.app, 'POST', `/api/announcements/${id}/retry?channel=email`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ requeued: 1 });
     await waitFor(async () => (await env.s.deliveries.get(id, 'email', victim.recipient))?.status === 'sent', { what: 'resent' });
