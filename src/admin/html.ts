@@ -4,6 +4,7 @@
 // attributes, behaviour lives in /admin/assets/*.js.
 import type { DeliveryCounts } from '../store/deliveries.js';
 import type { AdminSession } from './session.js';
+import { channelLabel } from './channel-names.js';
 import { HTML_LANG, type UiLang } from './lang.js';
 
 export class SafeHtml {
@@ -120,8 +121,8 @@ export function progressBar(channel: string, c: DeliveryCounts, lang: UiLang = '
   const pct = c.total > 0 ? Math.floor(((c.sent + c.failed + c.skipped) / c.total) * 100) : 0;
   const n = (k: (typeof SEGMENTS)[number]) => words.n(k, html`<span data-n="${k}">${seg[k]}</span>`);
   return html`<div class="progress" data-channel="${channel}">
-  <span class="ch">${channel}</span>
-  <svg class="bar" viewBox="0 0 1000 10" preserveAspectRatio="none" role="img" aria-label="${words.progress(channel)}">${rects}</svg>
+  <span class="ch">${channelLabel(channel, lang)}</span>
+  <svg class="bar" viewBox="0 0 1000 10" preserveAspectRatio="none" role="img" aria-label="${words.progress(channelLabel(channel, lang))}">${rects}</svg>
   <span class="nums"><b data-n="pct">${pct}%</b> <span class="n-sent">${n('sent')}</span> · <span class="n-failed">${n('failed')}</span> · <span class="n-queued">${n('queued')}</span><span class="n-skipped" data-hide-zero="skipped"${seg.skipped ? '' : ' hidden'}> · ${n('skipped')}</span>${words.of}<span data-n="total">${c.total}</span></span>
 </div>`;
 }

@@ -225,7 +225,7 @@ describe('CSRF and roles', () => {
     const overview = await get('/admin/queues-overview?msg=paused-email', sess);
     expect(overview.body).toMatch(/data-queue="deliver-email"[\s\S]*?badge paused/);
     expect(overview.body).toContain('Channel email paused.');
-    expect((await get(`/admin/announcements/${annId}`, sess)).body).toContain('Resume email');
+    expect((await get(`/admin/announcements/${annId}`, sess)).body).toContain('Resume E-mail');
     await post('/admin/channels/email/resume', sess, { _csrf: sess.csrf, back: 'https://evil.example/' }).then((r) => expect(r.headers.location).toBe('/admin?msg=resumed-email'));
     expect(await q.isPaused()).toBe(false);
     expect((await post('/admin/channels/nope/pause', sess, { _csrf: sess.csrf })).statusCode).toBe(404);

@@ -41,7 +41,7 @@ describe('the older dashboard pages in two languages', () => {
   const pages = () => [
     ['/admin', ['<h1>公告</h1>', '<title>公告 · Crier', '已发送', '失败', '排队', '搜索标题和正文', '全部主题', '假期开放时间调整', '开放时间']],
     [`/admin/announcements/${annId}`, ['<dt>状态</dt>', '重试 1 条失败投递', '将这条公告所有失败的投递重新排队？', '<h2>覆盖范围</h2>', '<h2>投递记录</h2>',
-      '<th>失败原因</th>', 'data-label="失败原因"', '已失效', '<h2>各渠道发送的内容</h2>', '中英双语', '暂停 email', '下载投递记录（CSV）', '<title>假期开放时间调整 · Crier']],
+      '<th>失败原因</th>', 'data-label="失败原因"', '已失效', '<h2>各渠道发送的内容</h2>', '中英双语', '暂停 电子邮件', '下载投递记录（CSV）', '<title>假期开放时间调整 · Crier']],
     ['/admin/queues-overview', ['<h1>队列</h1>', '<th>等待中</th>', 'data-label="执行中"', '运行中', '分发（拆分投递）', '每个投递任务最多包含']],
     ['/admin/subscribers?refresh=1', ['<h1>订阅者</h1>', '位有效', '<caption>按状态</caption>', '最新订阅', '最近离开', '查找订阅者']],
     ['/admin/subscribers/list', ['<h1>查找订阅者</h1>', '<th>订阅时间</th>', 'data-label="地址"', '中英双语', '有效', '将结果导出为 CSV']],

@@ -82,10 +82,10 @@ describe('one announcement', () => {
     const id = await create({ ...fixture('hostile-markup'), channels: ['email', 'rss'] });
     const ann = (await env.s.announcements.get(id))!;
     const body = (await page(`/admin/announcements/${id}?lang=en`)).body;
-    for (const name of ['email', 'rss']) {
+    for (const [name, label] of [['email', 'E-mail'], ['rss', 'RSS feed and news page']]) {
       const ch = env.s.channels.get(name)!;
       const text = ch.preview(ch.render(ann, { id: 'sample', address: name === 'email' ? 'reader@example.edu' : 'sample', language: 'en' }));
-      expect(body).toContain(`<summary>${name}</summary><pre>${escapeHtml(text)}</pre>`);
+      expect(body).toContain(`<summary>${label}</summary><pre>${escapeHtml(text)}</pre>`);
     }
     expect(body).not.toMatch(/<script>/i);
   });

@@ -14,6 +14,7 @@ import type { AdminSession } from '../session.js';
 import { may } from '../session.js';
 import { liveState, titleOf, topicsText } from './announcements.js';
 import { logPage, logSection, parseLogFilter } from './delivery-log.js';
+import { channelLabel } from '../channel-names.js';
 
 type IdRoute = { Params: { id: string } };
 const LANGS: LangPref[] = ['both', 'en', 'zh'];
@@ -66,15 +67,15 @@ function renderings(s: Services, ann: Announcement, language: LangPref, lang: Ui
         text = t.couldNot((err as Error).message);
       }
     }
-    return html`<details class="render"><summary>${name}</summary><pre>${text}</pre></details>`;
+    return html`<details class="render"><summary>${channelLabel(name, lang)}</summary><pre>${text}</pre></details>`;
   });
 }
 
 function channelControls(ann: Announcement, paused: boolean[], session: AdminSession, back: string, lang: UiLang): SafeHtml {
   const t = TEXT[lang];
-  return html`<ul class="channels">${ann.channels.map((ch, i) => html`<li><span class="ch">${ch}</span> ${paused[i] ? html`<span class="badge paused">${stateWord('paused', lang)}</span>` : html`<span class="badge running">${stateWord('running', lang)}</span>`}
-${may(session.role, 'pause') ? html`<form method="post" action="/admin/channels/${encodeURIComponent(ch)}/${paused[i] ? 'resume' : 'pause'}" class="inline"${paused[i] ? '' : html` data-confirm="${t.pauseConfirm(ch)}"`}>
-<input type="hidden" name="_csrf" value="${session.csrf}"><input type="hidden" name="back" value="${back}"><button type="submit" class="btn small">${paused[i] ? t.resume(ch) : t.pause(ch)}</button></form>` : ''}</li>`)}</ul>`;
+  return html`<ul class="channels">${ann.channels.map((ch, i) => html`<li><span class="ch">${channelLabel(ch, lang)}</span> ${paused[i] ? html`<span class="badge paused">${stateWord('paused', lang)}</span>` : html`<span class="badge running">${stateWord('running', lang)}</span>`}
+${may(session.role, 'pause') ? html`<form method="post" action="/admin/channels/${encodeURIComponent(ch)}/${paused[i] ? 'resume' : 'pause'}" class="inline"${paused[i] ? '' : html` data-confirm="${t.pauseConfirm(channelLabel(ch, lang))}"`}>
+<input type="hidden" name="_csrf" value="${session.csrf}"><input type="hidden" name="back" value="${back}"><button type="submit" class="btn small">${paused[i] ? t.resume(channelLabel(ch, lang)) : t.pause(channelLabel(ch, lang))}</button></form>` : ''}</li>`)}</ul>`;
 }
 
 export async function announcementPage(app: FastifyInstance, opts: { ctx: AdminContext }): Promise<void> {
@@ -123,7 +124,7 @@ ${may(session.role, 'cancel') && (ann.status === 'scheduled' || ann.status === '
 </article>
 <section class="card reach"><h2>${tx.reach}</h2>
 <table class="counts"><thead><tr><th scope="col">${tx.channel}</th><th scope="col">${tx.people}</th><th scope="col">${tx.groups}</th></tr></thead>
-<tbody>${ann.channels.map((ch) => html`<tr data-channel="${ch}"><th scope="row">${ch}</th><td class="num" data-n="people">${reach[ch]?.people ?? 0}</td><td class="num" data-n="groups">${reach[ch]?.groups ?? 0}</td></tr>`)}</tbody></table>
+<tbody>${ann.channels.map((ch) => html`<tr data-channel="${ch}"><th scope="row">${channelLabel(ch, ui)}</th><td class="num" data-n="people">${reach[ch]?.people ?? 0}</td><td class="num" data-n="groups">${reach[ch]?.groups ?? 0}</td></tr>`)}</tbody></table>
 <p><a href="${self}/deliveries.csv">${tx.csv}</a></p></section>
 <section class="card"><h2>${tx.channels}</h2>${channelControls(ann, paused, session, here, ui)}</section>
 <section class="card"><h2>${tx.sends}</h2>

@@ -11,6 +11,7 @@ import type { FieldIssue } from '../../util/issues.js';
 import { html, type SafeHtml } from '../html.js';
 import type { AdminSession } from '../session.js';
 import type { UiLang } from '../lang.js';
+import { channelLabel } from '../channel-names.js';
 
 export interface ComposeView {
   lang: UiLang;
@@ -138,14 +139,7 @@ export function countersHtml(counters: Counter[], lang: UiLang): SafeHtml {
 </li>`)}</ul>`;
 }
 
-const CHANNEL_NAMES: Record<UiLang, Record<string, string>> = {
-  en: { email: 'E-mail', rss: 'RSS feed and news page', slack: 'Slack', telegram: 'Telegram', mastodon: 'Mastodon', webhook: 'Chat group or website' },
-  zh: { email: '电子邮件', rss: 'RSS 订阅和新闻页', slack: 'Slack', telegram: 'Telegram', mastodon: 'Mastodon', webhook: '群机器人或网站' },
-};
-
-/** A channel as a librarian calls it: "E-mail", "Slack", "Chat group or website: eng-faculty". */
-export const channelLabel = (name: string, lang: UiLang = 'en'): string =>
-  CHANNEL_NAMES[lang][name] ?? (name.startsWith('webhook:') ? `${CHANNEL_NAMES[lang].webhook}: ${name.slice(8)}` : name);
+export { channelLabel };
 
 export function previewsHtml(previews: ChannelPreview[], lang: UiLang): SafeHtml {
   return html`<div id="previews">${previews.map((p, i) => html`<details class="preview"${i === 0 ? html` open` : ''} data-channel="${p.channel}">

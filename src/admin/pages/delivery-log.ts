@@ -7,6 +7,7 @@ import { InvalidCursorError } from '../../store/deliveries.js';
 import { DELIVERY_STATUSES, type Announcement, type DeliveryRecord, type DeliveryStatus } from '../../types.js';
 import { html, qs, stateWord, timeTag, type SafeHtml } from '../html.js';
 import type { UiLang } from '../lang.js';
+import { channelLabel } from '../channel-names.js';
 
 export const LOG_PAGE_SIZE = 50;
 
@@ -53,7 +54,7 @@ function row(d: DeliveryRecord, tz: string, lang: UiLang): SafeHtml {
   const t = TEXT[lang];
   return html`<tr class="d-${d.status}" data-recipient="${d.recipient}">
 <td data-label="${t.recipient}"><span class="addr">${d.address || d.recipient}</span>${d.possibleDuplicate ? html` <span class="badge dup" title="${t.dupHint}">${t.dup}</span>` : ''}${d.gone ? html` <span class="badge gone" title="${t.goneHint}">${t.gone}</span>` : ''}</td>
-<td data-label="${t.channel}">${d.channel}</td>
+<td data-label="${t.channel}">${channelLabel(d.channel, lang)}</td>
 <td data-label="${t.status}"><span class="badge st-${d.status}">${stateWord(d.status, lang)}</span></td>
 <td data-label="${t.attempts}" class="num">${d.attempts}</td>
 <td data-label="${t.reason}" class="reason">${d.error ?? ''}</td>
@@ -68,7 +69,7 @@ export function logSection(ann: Announcement, f: LogFilter, page: { items: Deliv
   return html`<section id="log" class="card" data-log-url="${base}${qs({ channel: f.channel, status: f.status, cursor: f.cursor, fragment: 'log' })}">
 <h2>${t.heading}</h2>
 <form method="get" action="${base}#log" class="filters">
-  <select name="channel" aria-label="${t.channel}"><option value="">${t.allChannels}</option>${ann.channels.map((c) => html`<option value="${c}"${c === f.channel ? ' selected' : ''}>${c}</option>`)}</select>
+  <select name="channel" aria-label="${t.channel}"><option value="">${t.allChannels}</option>${ann.channels.map((c) => html`<option value="${c}"${c === f.channel ? ' selected' : ''}>${channelLabel(c, lang)}</option>`)}</select>
   <select name="status" aria-label="${t.status}"><option value="">${t.anyStatus}</option>${DELIVERY_STATUSES.map((st) => html`<option value="${st}"${st === f.status ? ' selected' : ''}>${lang === 'en' ? st : stateWord(st, lang)}</option>`)}</select>
   <button type="submit" class="btn">${t.filter}</button>
   <a href="${base}${qs({ channel: f.channel, status: 'failed' })}#log">${t.failuresOnly}</a>
