@@ -60,7 +60,7 @@ describe('reach', () => {
   it('is on the dashboard page, with the delivery log as CSV (formula cells defused)', async () => {
     const sess = await injectSignIn(app, ADMIN_TOKEN);
     const page = await app.inject({ method: 'GET', url: `/admin/announcements/${id}`, headers: { cookie: sess.cookie, accept: 'text/html' } });
-    expect(page.body).toContain('<tr data-channel="telegram"><th scope="row">telegram</th><td class="num" data-n="people">1</td><td class="num" data-n="groups">1</td></tr>');
+    expect(page.body).toContain('<tr data-channel="telegram"><th scope="row">Telegram</th><td class="num" data-n="people">1</td><td class="num" data-n="groups">1</td></tr>');
     expect(page.body).toContain(`<a href="/admin/announcements/${id}/deliveries.csv">`);
     const csv = await app.inject({ method: 'GET', url: `/admin/announcements/${id}/deliveries.csv`, headers: { cookie: sess.cookie } });
     expect(csv.headers['content-type']).toContain('text/csv');
