@@ -4,8 +4,10 @@
 //
 // A private redis-server (or REDIS_URL), the in-process SMTP server answering in ~5 ms, 1,000
 // e-mail subscribers (one bounces, one keeps failing), the real HTTP server and workers, and
-// Debian's chromium. Writes docs/screenshots/dashboard.png (1280 px wide) and
-// docs/screenshots/dashboard-phone.png (390 px wide) while the 1,000-recipient fan-out runs.
+// Debian's chromium (CJK fonts). Writes docs/screenshots/dashboard.png (1280 px wide) and
+// dashboard-phone.png (390 px) while the 1,000-recipient fan-out runs, then, in a browser that
+// asks for Chinese (as a librarian's would), dashboard-zh.png (the list, still under way) and
+// announcement-zh.png (the storm closure with its failures).
 import { mkdirSync } from 'node:fs';
 import { startSmtp } from '../support/harness.js';
 import { ADMIN_TOKEN, addSubscribers, ANNOUNCEMENT, dashboardConfig, launchChromium, postAnnouncement, signInWithToken, startDashboard } from './support.js';
@@ -76,6 +78,24 @@ try {
   await sleep(1500);
   await phone.screenshot({ path: `${OUT}/dashboard-phone.png` });
   console.log(`wrote ${OUT}/dashboard-phone.png`);
+
+  // The locale sets Accept-Language: the pages choose Chinese from it.
+  const zhBrowser = await launchChromium({ locale: 'zh-CN' });
+  try {
+    const zh = await zhBrowser.context.newPage();
+    await zh.setViewportSize({ width: 1280, height: 760 });
+    await signInWithToken(zh, d.url, ADMIN_TOKEN);
+    await zh.waitForFunction("document.documentElement.dataset.live === 'open'");
+    await zh.screenshot({ path: `${OUT}/dashboard-zh.png` });
+    console.log(`wrote ${OUT}/dashboard-zh.png`);
+    await zh.goto(`${d.url}/admin/announcements/${storm}?status=failed`);
+    await zh.waitForFunction("document.documentElement.dataset.live === 'open'");
+    await zh.locator('details.render').first().evaluate((el) => el.setAttribute('open', ''));
+    await zh.screenshot({ path: `${OUT}/announcement-zh.png`, fullPage: true });
+    console.log(`wrote ${OUT}/announcement-zh.png`);
+  } finally {
+    await zhBrowser.close();
+  }
 } finally {
   await browser.close();
   await d.close();
