@@ -251,6 +251,10 @@ describe('the desk in a browser', () => {
     await check('compose on a phone (contributor)');
     // Nothing wider than the phone: no sideways scrolling.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    // The accounts table (several people by now) scrolls inside its box, the page does not.
+    await signInWithPassword(page, d.url, 'ada@example.edu');
+    await page.goto(url('/admin/accounts'));
+    expect(await page.evaluate('document.documentElement.scrollWidth'), 'accounts at 390 px').toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1280, height: 800 });
   }, 60_000);
 

@@ -7,6 +7,7 @@ import { html, layout, stateWord, type SafeHtml } from '../html.js';
 import { uiLang, type UiLang } from '../i18n.js';
 import { queueCounts, throughput, type QueueCounts, type Throughput } from '../queue-stats.js';
 import type { AdminSession } from '../session.js';
+import { channelLabel } from '../channel-names.js';
 
 const TEXT = {
   en: {
@@ -55,7 +56,7 @@ function row(q: QueueCounts, t: Throughput | null, session: AdminSession, lang: 
   const ch = q.channel;
   const tx = TEXT[lang];
   return html`<tr data-queue="${q.queue}">
-<td data-label="${tx.queue}"><b>${ch ?? tx.dispatch}</b><br><code class="small">${q.queue}</code></td>
+<td data-label="${tx.queue}"><b>${ch ? channelLabel(ch, lang) : tx.dispatch}</b><br><code class="small">${q.queue}</code></td>
 <td data-label="${tx.depth}" class="num">${q.depth}</td>
 <td data-label="${tx.inFlight}" class="num">${q.active}</td>
 <td data-label="${tx.delayed}" class="num">${q.delayed}</td>
