@@ -8,7 +8,7 @@
 import { deliveryCsvRoute } from './pages/delivery-csv.js';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Auth } from '../http/auth.js';
 import { HttpError } from '../http/errors.js';
 import type { Services } from '../services.js';
@@ -32,7 +32,7 @@ import { subscribersPage } from './pages/subscribers.js';
 import { subscriberDetailPage } from './pages/subscriber-detail.js';
 import { subscriberImportPage } from './pages/subscriber-import.js';
 import { subscriberListPage } from './pages/subscriber-list.js';
-import { crossSiteReason, may, presentedCsrf, sameSecret, SESSION_COOKIE, SessionStore } from './session.js';
+import { crossSiteReason, may, presentedCsrf, sameSecret, SESSION_COOKIE, SessionStore, type AdminSession } from './session.js';
 
 export const ADMIN_CSP = [
   "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
@@ -69,6 +69,14 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
   const ctx: AdminContext = { s, auth, sessions, hub: opts.hub ?? new ProgressHub(s), tz: s.config.library.timezone };
   const baseUrl = s.config.library.baseUrl;
 
+  /** The request's session, following its account: disabled ends it, a role change applies at once. */
+  const currentSession = async (req: FastifyRequest): Promise<AdminSession | null> => {
+    const session = await sessions.get(req.cookies[SESSION_COOKIE]);
+    if (!session?.accountId) return session;
+    const account = await accounts.get(session.accountId);
+    return account && !account.disabled ? { ...session, role: account.role, name: account.name, email: account.email, language: account.language } : null;
+  };
+
   await app.register(
     async (admin) => {
       await admin.register(fastifyCookie);
@@ -97,12 +105,7 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
           if (cross) return refuse(req, reply, 403, 'csrf', `cross-site request refused (${cross})`);
         }
         if (cfg.public) return;
-        let session = await sessions.get(req.cookies[SESSION_COOKIE]);
-        if (session?.accountId) {
-          // An account's session follows the account: disabled ends it, a role change applies at once.
-          const account = await accounts.get(session.accountId);
-          session = account && !account.disabled ? { ...session, role: account.role, name: account.name, email: account.email, language: account.language } : null;
-        }
+        const session = await currentSession(req);
         if (!session) {
           if (req.method === 'GET' && !wantsJsonPath(req)) {
             const next = req.url === '/admin' || req.url === '/admin/' ? '' : `?next=${encodeURIComponent(req.url)}`;
@@ -151,7 +154,8 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
       await admin.register(deliveryCsvRoute, { ctx });
       registerEventStream(admin, ctx.hub, {
         heartbeatMs: opts.heartbeatMs,
-        stillSignedIn: async (req) => (await sessions.get(req.cookies[SESSION_COOKIE])) !== null,
+        // The same test as every request: a disabled account's open stream ends too.
+        stillSignedIn: async (req) => (await currentSession(req)) !== null,
       });
       await admin.register(bullBoardRoutes, { ctx });
     },

@@ -109,7 +109,8 @@ export function registerEventStream(
     await hub.close();
   });
 
-  app.get('/events', async (req, reply) => {
+  // Progress of every announcement: for those who may read the announcements (not contributors).
+  app.get('/events', { config: { action: 'read' } }, async (req, reply) => {
     const headers = { ...reply.getHeaders() } as Record<string, string>;
     reply.hijack();
     const res = reply.raw;

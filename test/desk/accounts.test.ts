@@ -79,6 +79,14 @@ describe('accounts and passwords', () => {
     expect(res.statusCode).toBe(429);
   });
 
+  it('keeps the live progress stream from contributors, who see only their own drafts', async () => {
+    await makeAccount(env, 'Reading Club', 'club@example.edu', 'contributor');
+    const club = await signInAs(env.app, 'club@example.edu');
+    const res = await env.app.inject({ method: 'GET', url: '/admin/events', headers: { cookie: club.cookie, accept: 'text/event-stream' } });
+    expect(res.statusCode).toBe(403);
+    expect(res.body).not.toContain('event: progress');
+  });
+
   it('ends a disabled account’s session at once and applies a role change at the next request', async () => {
     const admin = await makeAccount(env, 'Ada', 'ada@example.edu', 'admin');
     const lib = await makeAccount(env, 'Lin Wei', 'lin.wei@example.edu', 'librarian');
