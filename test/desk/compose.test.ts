@@ -161,6 +161,17 @@ describe('contributors and review', () => {
     await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, {});
     expect(await env.s.redis.zcard(env.s.keys.announcementIndex)).toBe(1);
   });
+
+  it('tells the author when a librarian posts their submitted draft from compose instead of Approve', async () => {
+    await postForm(env.app, '/admin/compose', contributor, { ...BILINGUAL, action: 'submit' });
+    const [d] = await drafts().list();
+    const res = await postForm(env.app, '/admin/compose', librarian, { ...BILINGUAL, draft: d.id, action: 'post' });
+    expect(res.statusCode).toBe(303);
+    expect((await drafts().get(d.id))).toMatchObject({ state: 'approved', reviewedBy: 'Lin Wei' });
+    const approved = await waitFor(() => env.smtp.received.find((m) => m.parsed.subject?.startsWith('Approved')), { what: 'the approval mail' });
+    expect(approved.envelopeTo).toEqual(['club@students.example.edu']);
+    expect(env.smtp.received.filter((m) => m.parsed.subject?.startsWith('Approved'))).toHaveLength(1);
+  });
 });
 
 describe('send a test to me', () => {

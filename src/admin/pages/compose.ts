@@ -21,6 +21,7 @@ import type { AdminSession } from '../session.js';
 import { uiLang, type UiLang } from '../i18n.js';
 import { composeForm, countersHtml, previewsHtml, templateChooser } from './compose-form.js';
 import { TemplateStore } from '../../desk/templates.js';
+import { tellAuthor } from './drafts.js';
 
 const TEXT = {
   en: {
@@ -174,7 +175,10 @@ ${previewsHtml(l.previews, lang)}
       return reply.redirect(withMsg('/admin/drafts', 'submitted'), 303);
     }
     if (action === 'post') {
+      const wasSubmitted = d.state === 'submitted';
       const r = await post(s, drafts, v.value, { author: { name: d.authorName, email: d.authorEmail }, reviewer: session.name, draft: d });
+      // Posting someone's submitted draft from compose approves it: its author is told, as from review.
+      if (wasSubmitted) await tellAuthor(s, d, 'approved', session.name);
       return reply.redirect(withMsg(`/admin/announcements/${r.id}`, r.status), 303);
     }
     if (action === 'test') {

@@ -8,6 +8,7 @@ import { authorOf, type Draft, type DraftState, type DraftStore } from '../../de
 import { one } from '../../desk/form.js';
 import { reviewMail, sendDeskMail } from '../../desk/mail.js';
 import { previewAnnouncement, previewChannels } from '../../render/channel-preview.js';
+import type { Services } from '../../services.js';
 import { field, param, refuse, routeConfig, sendPage, sessionOf, withMsg, type AdminContext } from '../context.js';
 import { html, layout, timeTag } from '../html.js';
 import { previewsHtml } from './compose-form.js';
@@ -55,6 +56,22 @@ const TEXT = {
 export const draftTitle = (d: Draft, lang: UiLang = 'en'): string =>
   (lang === 'zh' ? one(d.fields, 'title.zh') || one(d.fields, 'title.en') : one(d.fields, 'title.en') || one(d.fields, 'title.zh')) || TEXT[lang].untitled;
 const badge = (state: DraftState, lang: UiLang) => html`<span class="badge draft-${state}">${TEXT[lang].states[state]}</span>`;
+
+/**
+ * Tells a draft's author by e-mail that a reviewer approved or returned it (not when authors
+ * post their own). Approving from the review page and posting a submitted draft from compose
+ * both end here.
+ */
+export async function tellAuthor(s: Services, d: Draft, outcome: 'approved' | 'returned', reviewer: string): Promise<void> {
+  if (!d.authorEmail || d.authorName === reviewer) return;
+  const url = `${s.config.library.baseUrl.replace(/\/+$/, '')}/admin/drafts/${d.id}`;
+  try {
+    await sendDeskMail(s, { to: d.authorEmail, ...reviewMail(s, outcome, { title: draftTitle(d), reviewer, comment: d.comment, url }) }, `review-${outcome}`);
+  } catch (err) {
+    // The review stands; the author still sees it on the drafts page.
+    s.log.warn('review mail not sent', { draft: d.id, error: (err as Error).message });
+  }
+}
 
 export async function draftsPage(app: FastifyInstance, opts: { ctx: AdminContext; drafts: DraftStore }): Promise<void> {
   const { s, tz } = opts.ctx;
@@ -123,16 +140,7 @@ ${review}`;
     return sendPage(reply, layout(body, { title: draftTitle(d, lang), session, active: 'drafts', libraryName: s.config.library.name[lang], flash: t.flash[param(req, 'msg') ?? ''], lang, path: `/admin/drafts/${d.id}` }));
   });
 
-  const tell = async (d: Draft, outcome: 'approved' | 'returned', reviewer: string) => {
-    if (!d.authorEmail || d.authorName === reviewer) return;
-    const url = `${s.config.library.baseUrl.replace(/\/+$/, '')}/admin/drafts/${d.id}`;
-    try {
-      await sendDeskMail(s, { to: d.authorEmail, ...reviewMail(s, outcome, { title: draftTitle(d), reviewer, comment: d.comment, url }) }, `review-${outcome}`);
-    } catch (err) {
-      // The review stands; the author still sees it on the drafts page.
-      s.log.warn('review mail not sent', { draft: d.id, error: (err as Error).message });
-    }
-  };
+  const tell = (d: Draft, outcome: 'approved' | 'returned', reviewer: string) => tellAuthor(s, d, outcome, reviewer);
 
   app.post<{ Params: { id: string } }>('/drafts/:id/approve', routeConfig({ action: 'review' }), async (req, reply) => {
     const session = sessionOf(req);
