@@ -134,8 +134,12 @@ describe('POST /subscribe', () => {
     expect(quick.statusCode).toBe(400);
     expect(quick.body).toContain('<p class="error" id="form-error">Please check your choices and press Subscribe again.</p>');
     expect(quick.body).toContain('value="quick@example.edu"');
-    const forged = await postForm([['ui', 'en'], ['started', `${token.split('.')[0]}.${'A'.repeat(43)}`], ['email', 'quick@example.edu'], ['topics', 'hours']]);
+    // A start time moved an hour back, so the fill time alone would pass: only the signature stops it.
+    const payload = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { iat: number };
+    const early = Buffer.from(JSON.stringify({ ...payload, iat: payload.iat - 3600 })).toString('base64url');
+    const forged = await postForm([['ui', 'en'], ['started', `${early}.${token.split('.')[1]}`], ['email', 'quick@example.edu'], ['topics', 'hours'], ['language', 'en']]);
     expect(forged.statusCode).toBe(400);
+    expect(forged.body).toContain('This form was open too long. Please press Subscribe again.');
     expect(await env.s.subscribers.findByAddress('email', 'quick@example.edu')).toBeNull();
   });
 
