@@ -2,6 +2,7 @@
 // `body.en`, `topics`, `priority`, `publishAt`, …). Publish and expiry times are typed as
 // `datetime-local` in the library's time zone and become ISO strings with that zone's offset.
 import type { FormFields } from './drafts.js';
+import { formatInZone, localToInstant } from '../util/time.js';
 
 export const TEXT_FIELDS = ['title.zh', 'title.en', 'summary.zh', 'summary.en', 'body.zh', 'body.en'] as const;
 export const FORM_FIELDS = [...TEXT_FIELDS, 'topics', 'channels', 'priority', 'publishAt', 'expiresAt', 'link'] as const;
@@ -27,36 +28,16 @@ export const many = (f: FormFields, name: string): string[] => {
   return Array.isArray(v) ? v : typeof v === 'string' && v !== '' ? [v] : [];
 };
 
-/** Offset of `timeZone` at instant `ms`, in minutes east of UTC. */
-function offsetMinutes(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(new Date(ms));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
-}
-
 /** "2030-01-01T09:00" in `timeZone` → "2030-01-01T09:00:00+08:00"; anything else is returned as typed. */
 export function localToIso(local: string, timeZone: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local.trim());
-  if (!m) return local;
-  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0));
-  // Two passes find the offset in force at that wall time (DST changes move it).
-  let off = offsetMinutes(wall, timeZone);
-  off = offsetMinutes(wall - off * 60_000, timeZone);
-  const sign = off < 0 ? '-' : '+';
-  const abs = Math.abs(off);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  const instant = localToInstant(local.trim(), timeZone);
+  return instant === null ? local : formatInZone(instant, timeZone);
 }
 
 /** An ISO instant → the `datetime-local` value of it in `timeZone` (for editing a stored time). */
 export function isoToLocal(iso: string, timeZone: string): string {
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return '';
-  const d = new Date(ms + offsetMinutes(ms, timeZone) * 60_000);
-  return d.toISOString().slice(0, 16);
+  return Number.isNaN(ms) ? '' : formatInZone(ms, timeZone).slice(0, 16);
 }
 
 /** The request body the announcement schema validates: empty fields left out, as the API expects. */
