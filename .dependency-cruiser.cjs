@@ -13,9 +13,32 @@ module.exports = {
     {
       name: 'channels-stay-below',
       severity: 'error',
-      comment: 'A channel sends; it never reaches up into the workers, the HTTP server, the dashboard, the desk or the subscription flow.',
+      comment: 'A channel sends; it never reaches up into the workers, the HTTP server, the dashboard, the desk, the subscription flow or the whole configuration (it gets its own settings).',
       from: { path: '^channels/' },
-      to: { path: '^(workers/|src/(http|admin|desk|subscriptions|alerts|bot|cli|bootstrap)/|src/(services|producer)\\.ts$)' },
+      to: { path: '^(workers/|src/(http|admin|desk|subscriptions|alerts|cli|bootstrap)/|src/(services|producer|channel-builder)\\.ts$|src/config/(schema|load)\\.ts$)' },
+    },
+    {
+      name: 'core-imports-no-channel',
+      severity: 'error',
+      comment:
+        'The core knows channels only through the registry, and only where their settings are merged (src/config/schema.ts): ' +
+        'everything else reaches a channel through its module value (src/channel-module.ts) or the built channel map.',
+      from: { path: '^(src|workers|bin)/', pathNot: '^src/config/schema\\.ts$' },
+      to: { path: '^channels/' },
+    },
+    {
+      name: 'channels-stay-apart',
+      severity: 'error',
+      comment: 'A channel is one folder: it never imports another channel (shared pieces live in src/render, src/platform-http.ts).',
+      from: { path: '^channels/([^/]+)/' },
+      to: { path: '^channels/([^/]+)/', pathNot: '^channels/$1/' },
+    },
+    {
+      name: 'channel-types-import-no-channel',
+      severity: 'error',
+      comment: 'The types every channel shares import nothing of theirs, so no cycle can run through them.',
+      from: { path: '^src/(channel-module|types|config/shared)\\.ts$' },
+      to: { path: '^(channels/|src/config/schema\\.ts$)' },
     },
     {
       name: 'stores-stay-below',

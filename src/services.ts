@@ -10,7 +10,9 @@ import { SubscriberStore } from './store/subscribers.js';
 import { batchSizeFor, Queues } from './queue/queues.js';
 import { RateLimiter } from './queue/limiter.js';
 import { Producer } from './producer.js';
-import { createChannels } from '../channels/index.js';
+import { createChannels } from './channel-builder.js';
+import type { ChannelDeps } from './channel-module.js';
+import { retentionSeconds as retentionOf } from './config/shared.js';
 import { subscriptionEmailExtras } from './subscriptions/email-extras.js';
 import type { Channel } from './types.js';
 import { createLogger, type Logger } from './util/log.js';
@@ -28,6 +30,8 @@ export interface Services {
   producer: Producer;
   /** Built channels by name (only enabled ones). */
   channels: Map<string, Channel>;
+  /** What the channels were built with: for their routes and running parts. */
+  channelDeps: ChannelDeps;
   close(): Promise<void>;
 }
 
@@ -35,7 +39,7 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   const log = opts.log ?? createLogger();
   const redis = createRedis(config.redis.url);
   const keys = makeKeys(config.redis.prefix);
-  const retentionSeconds = Math.round(config.delivery.retentionDays * 86_400);
+  const retentionSeconds = retentionOf(config.delivery);
   const announcements = new AnnouncementStore(redis, keys);
   const deliveries = new DeliveryLog(redis, keys, retentionSeconds);
   const subscribers = new SubscriberStore(redis, keys);
@@ -46,11 +50,12 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   });
   // The composition root: the subscription flow's links go into announcement e-mails here.
   const emailExtras = subscriptionEmailExtras(config, { redis, keys });
-  const channels = createChannels(config, { redis, keys, subscribers, log: log.child('channel'), emailExtras });
+  const channelDeps: ChannelDeps = { redis, keys, subscribers, log: log.child('channel'), emailExtras };
+  const channels = createChannels(config, channelDeps);
   const producer = new Producer(config, announcements, deliveries, queues, (name) => batchSizeFor(channels.get(name), config.delivery.batchSize));
   return {
     config, redis, keys, log, announcements, deliveries, subscribers, queues,
-    limiter: new RateLimiter(redis), producer, channels,
+    limiter: new RateLimiter(redis), producer, channels, channelDeps,
     async close() {
       await Promise.allSettled([...channels.values()].map((c) => c.close?.()));
       await queues.close();

@@ -126,9 +126,23 @@ export interface ChannelLimits {
  * A channel: who receives an announcement, what they get, and how it is sent.
  * Channels hold no queue logic: the delivery worker owns retries, limits and the log.
  */
+/** How long an announcement is, counted the way a platform counts: the desk's compose counters. */
+export interface LengthCount {
+  /** One counter per platform, however many channels of it are configured (e.g. "wecom"). */
+  platform: string;
+  label: string;
+  count: number;
+  max: number;
+  /** What is counted, and what happens past `max`, in the desk's languages. */
+  unit: Record<Lang, string>;
+  effect: Record<Lang, string>;
+}
+
 export interface Channel<M = unknown> {
   readonly name: string;
   readonly limits: ChannelLimits;
+  /** What a reader's address looks like here, for previews (default "sample"). */
+  readonly sampleAddress?: string;
   /** One page of recipients; `cursor` is null for the first page. */
   recipientPage(ann: Announcement, cursor: string | null): Promise<RecipientPage>;
   /** Pure: the message this recipient gets. */
@@ -139,6 +153,8 @@ export interface Channel<M = unknown> {
   send(msg: M, recipient: Recipient, delivery: { id: string; attempt: number }): Promise<{ externalId?: string }>;
   /** Reaches the platform with the configured credentials without sending (check-config). */
   check?(): Promise<string>;
+  /** The announcement's length as this platform counts it, when its limit matters to the author. */
+  measure?(ann: Announcement, langs: readonly Lang[]): LengthCount;
   /** Called once when a send answered recipientGone (blocked bot, bounced address). */
   recipientGone?(recipient: Recipient, reason: string): Promise<void>;
   close?(): Promise<void>;

@@ -2,9 +2,10 @@
 // groups), then the bot's active private-chat subscribers. Both phases live in one opaque
 // cursor — "t<index>" in the targets, "s<subscriber cursor>" in the subscribers — so a crashed
 // fan-out resumes on the same pages.
-import type { CrierConfig } from '../../src/config/schema.js';
+import type { ChannelContext } from '../../src/channel-module.js';
 import { topicsMatch, type SubscriberStore } from '../../src/store/subscribers.js';
 import type { Announcement, Recipient, RecipientPage } from '../../src/types.js';
+import type { TelegramSettings } from './settings.js';
 
 /** "@example_library" → "t-example_library", "-1001234" → "t--1001234": ids allow [A-Za-z0-9_.-]. */
 export function targetRecipientId(chatId: string): string {
@@ -12,10 +13,10 @@ export function targetRecipientId(chatId: string): string {
 }
 
 export async function telegramRecipientPage(
-  config: CrierConfig, subscribers: SubscriberStore, ann: Announcement, cursor: string | null,
+  ctx: Pick<ChannelContext<TelegramSettings>, 'settings' | 'library' | 'delivery'>, subscribers: SubscriberStore, ann: Announcement, cursor: string | null,
 ): Promise<RecipientPage> {
-  const pageSize = config.delivery.pageSize;
-  const cfg = config.channels.telegram;
+  const pageSize = ctx.delivery.pageSize;
+  const cfg = ctx.settings;
   if (cursor === null || cursor.startsWith('t')) {
     const from = cursor === null ? 0 : Number(cursor.slice(1));
     const recipients: Recipient[] = cfg.targets
@@ -24,7 +25,7 @@ export async function telegramRecipientPage(
       .map((t) => ({
         id: targetRecipientId(t.chatId),
         address: t.chatId,
-        language: t.language ?? cfg.language ?? config.library.defaultLanguage,
+        language: t.language ?? cfg.language ?? ctx.library.defaultLanguage,
       }));
     return { recipients, next: from + pageSize < cfg.targets.length ? `t${from + pageSize}` : 's' };
   }

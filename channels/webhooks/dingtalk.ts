@@ -12,7 +12,7 @@ import { ChannelError } from '../../src/types.js';
 import { localizedTitle } from '../../src/render/language.js';
 import { renderChatbot, type ChatbotParts } from '../../src/render/chatbot.js';
 import { utf16Length } from '../../src/render/measure.js';
-import { classifyBusinessCode, postJson, type HttpResult } from './common.js';
+import { classifyBusinessCode, postJson, type HttpResult } from '../../src/platform-http.js';
 
 /**
  * The longest text we send. DingTalk's robot page gives no figure; its server-API error table

@@ -14,7 +14,7 @@ import { ChannelError } from '../../src/types.js';
 import { localizedTitle } from '../../src/render/language.js';
 import { renderChatbot, type ChatbotParts } from '../../src/render/chatbot.js';
 import { utf8Bytes } from '../../src/render/measure.js';
-import { classifyBusinessCode, postJson, type HttpResult } from './common.js';
+import { classifyBusinessCode, postJson, type HttpResult } from '../../src/platform-http.js';
 
 /** Feishu's limit on a request body is 20 KB; we count 20,000 bytes of the JSON we send. */
 export const FEISHU_MAX_BODY_BYTES = 20_000;

@@ -1,77 +1,13 @@
-// Every configured webhook is its own channel, "webhook:<name>": the campus chat robots
-// (WeCom, DingTalk, Feishu) built here, and generic JSON receivers (json.ts). A robot is one
-// recipient, "robot", that gets an announcement when its topics match.
-import { newsUrl } from '../../src/news/links.js';
-import type { CrierConfig, WebhookConfig } from '../../src/config/schema.js';
-import { languagesFor } from '../../src/render/language.js';
-import { topicsMatch } from '../../src/store/subscribers.js';
-import type { Announcement, Channel, Lang } from '../../src/types.js';
-import type { ChannelDeps } from '../deps.js';
-import { urlHost } from './common.js';
-import { previewDingtalk, renderDingtalk, sendDingtalk, type DingtalkMessage } from './dingtalk.js';
-import { previewFeishu, renderFeishu, sendFeishu, type FeishuMessage } from './feishu.js';
-import { createJsonWebhookChannel } from './json.js';
-import { previewWecom, renderWecom, sendWecom, type WecomMessage } from './wecom.js';
+// The webhooks as one module: every entry of `channels.webhooks` is a channel of its own.
+import { defineChannel } from '../../src/channel-module.js';
+import { createWebhookChannels } from './channels.js';
+import { webhooksSettings } from './settings.js';
 
-type BotKindName = Exclude<WebhookConfig['kind'], 'json'>;
+export type { WebhookConfig } from './settings.js';
 
-/** What differs between the robots: their message, its preview, and one signed request. */
-interface BotKind<M> {
-  render(ann: Announcement, langs: readonly Lang[], fullTextUrl?: string): M;
-  preview(msg: M): string;
-  send(msg: M, hook: WebhookConfig): Promise<void>;
-}
-
-const BOTS: { wecom: BotKind<WecomMessage>; dingtalk: BotKind<DingtalkMessage>; feishu: BotKind<FeishuMessage> } = {
-  wecom: { render: renderWecom, preview: previewWecom, send: (m, hook) => sendWecom(m, hook.url) },
-  dingtalk: { render: renderDingtalk, preview: previewDingtalk, send: (m, hook) => sendDingtalk(m, hook.url, hook.secret || undefined) },
-  feishu: { render: renderFeishu, preview: previewFeishu, send: (m, hook) => sendFeishu(m, hook.url, hook.secret || undefined) },
-};
-
-/**
- * All three robots allow about 20 messages a minute each (WeCom and DingTalk document 20;
- * Feishu allows more, 100 a minute, and is held to the same pace). One at a time per robot.
- */
-export const BOT_LIMITS = { perTargetPerSecond: 20 / 60, batchSize: 1, concurrency: 1 } as const;
-
-/** A WeCom, DingTalk or Feishu robot as a channel. */
-export function createBotChannel(config: CrierConfig, hook: WebhookConfig & { kind: BotKindName }): Channel {
-  const bot = BOTS[hook.kind] as BotKind<unknown>;
-  return {
-    name: `webhook:${hook.name}`,
-    limits: { ...BOT_LIMITS },
-
-    async recipientPage(ann: Announcement, cursor: string | null) {
-      if (cursor !== null || !topicsMatch(hook.topics, ann.topics)) return { recipients: [], next: null };
-      const language = hook.language ?? config.library.defaultLanguage;
-      // The address is the host only: the rest of a robot URL is its secret key.
-      return { recipients: [{ id: 'robot', address: urlHost(hook.url), language }], next: null };
-    },
-
-    // A cut message sends readers to the announcement's public page when it has no link of its own.
-    render: (ann, recipient) => bot.render(ann, languagesFor(ann, recipient.language), newsUrl(config, ann.id)),
-    preview: (msg) => `POST ${urlHost(hook.url)} (kind ${hook.kind}${hook.secret ? ', signed' : ''})\n\n${bot.preview(msg)}`,
-
-    async send(msg) {
-      // One request; the robots return no message id to record.
-      await bot.send(msg, hook);
-      return {};
-    },
-
-    async check() {
-      // Every robot endpoint posts to the group; none checks a key without sending.
-      return `not checked without sending (no auth endpoint); URL host ${urlHost(hook.url)}`;
-    },
-  };
-}
-
-/** One channel per enabled webhook, every kind. Registry: `webhooks: (c, d) => createWebhookChannels(c, d)`. */
-export function createWebhookChannels(config: CrierConfig, deps: ChannelDeps): Channel[] {
-  return config.channels.webhooks
-    .filter((hook) => hook.enabled)
-    .map((hook) =>
-      hook.kind === 'json'
-        ? createJsonWebhookChannel(config, hook, deps)
-        : createBotChannel(config, hook as WebhookConfig & { kind: BotKindName }),
-    );
-}
+export const webhooks = defineChannel({
+  key: 'webhooks',
+  settings: webhooksSettings,
+  enabledNames: (hooks) => hooks.filter((h) => h.enabled).map((h) => `webhook:${h.name}`),
+  create: (ctx) => createWebhookChannels(ctx.library, ctx.settings),
+});

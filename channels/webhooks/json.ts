@@ -1,16 +1,16 @@
 // The generic JSON webhook (kind: json): POSTs the announcement as JSON (schema in
-// src/render/json-payload.ts) to one URL. With a secret, the body is signed:
+// channels/webhooks/json-payload.ts) to one URL. With a secret, the body is signed:
 //   X-Crier-Signature: sha256=<hex HMAC-SHA256(secret, exact raw body bytes)>
 // X-Crier-Delivery carries the delivery id, the same on every retry, for receiver-side dedupe.
 // Any 2xx is success; 429, 408, 5xx and network faults are retried; other 4xx fail at once.
 import { createHmac } from 'node:crypto';
-import type { CrierConfig, WebhookConfig } from '../../src/config/schema.js';
-import { renderJsonPayload } from '../../src/render/json-payload.js';
+import type { LibrarySettings } from '../../src/config/shared.js';
+import { classifyHttp, postJson, urlHost } from '../../src/platform-http.js';
 import { languagesFor } from '../../src/render/language.js';
 import { topicsMatch } from '../../src/store/subscribers.js';
 import type { Announcement, Channel } from '../../src/types.js';
-import type { ChannelDeps } from '../deps.js';
-import { classifyHttp, postJson, urlHost } from './common.js';
+import { renderJsonPayload } from './json-payload.js';
+import type { WebhookConfig } from './settings.js';
 
 export interface JsonWebhookMessage {
   /** The exact bytes sent (and signed), UTF-8 JSON. */
@@ -23,7 +23,7 @@ export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 }
 
-export function createJsonWebhookChannel(config: CrierConfig, hook: WebhookConfig, _deps: ChannelDeps): Channel<JsonWebhookMessage> {
+export function createJsonWebhookChannel(library: LibrarySettings, hook: WebhookConfig): Channel<JsonWebhookMessage> {
   const name = `webhook:${hook.name}`;
   const secret = hook.secret || undefined;
   return {
@@ -32,7 +32,7 @@ export function createJsonWebhookChannel(config: CrierConfig, hook: WebhookConfi
 
     async recipientPage(ann: Announcement, cursor: string | null) {
       if (cursor !== null || !topicsMatch(hook.topics, ann.topics)) return { recipients: [], next: null };
-      const language = hook.language ?? config.library.defaultLanguage;
+      const language = hook.language ?? library.defaultLanguage;
       return { recipients: [{ id: 'endpoint', address: urlHost(hook.url), language }], next: null };
     },
 

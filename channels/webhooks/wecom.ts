@@ -8,7 +8,7 @@ import { ChannelError } from '../../src/types.js';
 import { TEXT_SEPARATOR } from '../../src/render/language.js';
 import { renderChatbot, type ChatbotParts } from '../../src/render/chatbot.js';
 import { utf8Bytes } from '../../src/render/measure.js';
-import { classifyBusinessCode, postJson, type HttpResult } from './common.js';
+import { classifyBusinessCode, postJson, type HttpResult } from '../../src/platform-http.js';
 
 export const WECOM_MAX_BYTES = 4096;
 

@@ -1,6 +1,6 @@
 // The alert e-mail: which announcement, per channel what failed and why, and the dashboard link
 // where an admin retries. Plain English (it goes to staff), text and a small HTML part.
-import type { EmailMessage } from '../../channels/email.js';
+import type { EmailMessage } from '../render/email.js';
 import type { CrierConfig } from '../config/schema.js';
 import { escapeHtml } from '../render/markdown.js';
 import type { Announcement } from '../types.js';

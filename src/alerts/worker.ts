@@ -14,7 +14,7 @@
 // for that streak, under the same per-channel limit.
 // Limits: events trimmed from the stream while no watcher runs are not alerted.
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
-import type { EmailMessage } from '../../channels/email.js';
+import type { EmailMessage } from '../render/email.js';
 import { parseEvent } from '../events/watch.js';
 import { createRedis } from '../redis/connection.js';
 import { makeWorker } from '../queue/worker.js';

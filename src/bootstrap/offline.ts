@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import type { CrierConfig } from '../config/schema.js';
 import { makeKeys } from '../redis/keys.js';
 import { SubscriberStore } from '../store/subscribers.js';
-import { createChannels } from '../../channels/index.js';
+import { createChannels } from '../channel-builder.js';
 import type { Channel } from '../types.js';
 import { silentLogger } from '../util/log.js';
 

@@ -6,7 +6,7 @@ import { startHttpServer } from '../http/app.js';
 import { enabledChannelNames, type CrierConfig } from '../config/schema.js';
 import { createServices, type Services } from '../services.js';
 import { startWorkers } from '../../workers/index.js';
-import { startTelegramBot } from '../bot/index.js';
+import { startChannelParts } from '../channel-builder.js';
 import { baseUrlPortWarning, formatBanner } from './banner.js';
 import { loadStartupConfig } from './config.js';
 import { EXIT, ExitError } from './errors.js';
@@ -25,13 +25,13 @@ export interface RunOptions {
 }
 
 /**
- * The Telegram bot runs where the HTTP server runs (start, serve), never in a bare worker:
- * Telegram allows one poller per bot, and webhook updates arrive at the HTTP server.
+ * What channels keep running (the Telegram bot) runs where the HTTP server runs (start, serve),
+ * never in a bare worker: Telegram allows one poller per bot, and webhook updates arrive at the
+ * HTTP server.
  */
-async function startBotIfEnabled(s: Services, role: Role): Promise<Component | null> {
-  const tg = s.config.channels.telegram;
-  if (role === 'worker' || !tg.enabled || !tg.bot.enabled) return null;
-  return startTelegramBot(s);
+async function startChannelPartsFor(s: Services, role: Role): Promise<Component[]> {
+  if (role === 'worker') return [];
+  return startChannelParts(s.config, s.channelDeps);
 }
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -75,8 +75,7 @@ export async function runProcess(opts: RunOptions): Promise<number> {
       const warning = baseUrlPortWarning(config.library.baseUrl, Number(new URL(http.url).port));
       if (warning) err(warning);
     }
-    const bot = await startBotIfEnabled(s, opts.role);
-    if (bot) components.push(bot);
+    for (const part of await startChannelPartsFor(s, opts.role)) components.push(part);
   } catch (e) {
     await closeAll(components, onCloseError);
     throw e;

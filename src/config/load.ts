@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { configSchema, type CrierConfig } from './schema.js';
+import type { AnyChannelModule } from '../channel-module.js';
+import { buildConfigSchema, configSchema, type CrierConfig } from './schema.js';
 import { formatIssues } from '../util/issues.js';
 
 export class ConfigError extends Error {
@@ -42,7 +43,11 @@ export function resolveConfigPath(explicit: string | undefined, env: NodeJS.Proc
 }
 
 export function loadConfig(
-  opts: { path?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  opts: {
+    path?: string; env?: NodeJS.ProcessEnv; cwd?: string;
+    /** The channel modules whose settings the file may hold: the registry's unless given (a test's own channel). */
+    channels?: readonly AnyChannelModule[];
+  } = {},
 ): LoadedConfig {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
@@ -80,7 +85,8 @@ export function loadConfig(
     prefix: !env.CRIER_REDIS_PREFIX && (fileRedis?.prefix === undefined || fileRedis?.prefix === null),
   };
 
-  const parsed = configSchema.safeParse(substituted);
+  const schema = opts.channels ? buildConfigSchema(opts.channels) : configSchema;
+  const parsed = schema.safeParse(substituted);
   const problems: string[] = [];
   const missingPaths = new Set(missing.map((m) => m.path));
   if (!parsed.success) {
@@ -162,7 +168,8 @@ function deriveBaseUrl(raw: unknown): boolean {
 function isUnderDisabledChannel(path: string, cfg: CrierConfig): boolean {
   const parts = path.split('.');
   if (parts[0] !== 'channels') return false;
-  if (parts[1] === 'webhooks') return cfg.channels.webhooks[Number(parts[2])]?.enabled === false;
-  const ch = cfg.channels[parts[1] as 'email' | 'rss' | 'slack' | 'telegram' | 'mastodon'];
-  return ch !== undefined && 'enabled' in ch && ch.enabled === false;
+  const section = (cfg.channels as Record<string, unknown>)[parts[1]];
+  // A list of channels (webhooks): the entry the path is under.
+  const ch = Array.isArray(section) ? section[Number(parts[2])] : section;
+  return typeof ch === 'object' && ch !== null && 'enabled' in ch && ch.enabled === false;
 }

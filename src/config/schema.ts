@@ -1,104 +1,14 @@
 // The configuration file's schema (contract: "Configuration"): every key of the contract, with
-// its defaults; an error names its path. Validated at start, before Redis is touched.
+// its defaults; an error names its path. Validated at start, before Redis is touched. Each
+// channel brings its own `channels.<key>` settings (channels/<name>/settings.ts); they are
+// merged here from the registry, so a new channel needs no line in this file.
 import { z } from 'zod';
+import { CHANNELS } from '../../channels/index.js';
+import type { AnyChannelModule } from '../channel-module.js';
+import { deliverySchema, librarySchema, topicSchema } from './shared.js';
 
-const localizedName = z.strictObject({ en: z.string().min(1), zh: z.string().min(1) });
-const langPref = z.enum(['en', 'zh', 'both']);
-const topicFilter = z.array(z.string().min(1)).min(1).default(['*']);
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-
-const emailChannel = z
-  .strictObject({
-    enabled: z.boolean().default(false),
-    smtpUrl: z.string().min(1).optional(),
-    outbox: z.string().min(1).optional(),
-    from: z.string().min(3).default('Library <library@example.edu>'),
-    replyTo: z.string().optional(),
-    /** Messages per second over all workers. */
-    perSecond: z.number().positive().default(20),
-    /** Simultaneous SMTP connections per worker process. */
-    poolSize: z.number().int().min(1).max(50).default(5),
-  })
-  .superRefine((v, ctx) => {
-    if (v.enabled && !v.smtpUrl && !v.outbox) {
-      ctx.addIssue({ code: 'custom', path: ['smtpUrl'], message: 'set smtpUrl or outbox when e-mail is enabled' });
-    }
-    if (v.smtpUrl && !/^smtps?:\/\//.test(v.smtpUrl)) {
-      ctx.addIssue({ code: 'custom', path: ['smtpUrl'], message: 'must start with smtp:// or smtps://' });
-    }
-  });
-
-const rssChannel = z.strictObject({
-  enabled: z.boolean().default(false),
-  items: z.number().int().min(1).max(1000).default(50),
-});
-
-const slackChannel = z.strictObject({
-  enabled: z.boolean().default(false),
-  token: z.string().default(''),
-  apiUrl: httpUrl.default('https://slack.com/api/'),
-  language: langPref.optional(),
-  targets: z
-    .array(z.strictObject({ channel: z.string().min(1), topics: topicFilter, language: langPref.optional() }))
-    .default([]),
-});
-
-const telegramChannel = z.strictObject({
-  enabled: z.boolean().default(false),
-  token: z.string().default(''),
-  apiUrl: httpUrl.default('https://api.telegram.org'),
-  language: langPref.optional(),
-  targets: z
-    .array(
-      z.strictObject({
-        chatId: z.union([z.string().min(1), z.number().int()]).transform(String),
-        topics: topicFilter,
-        language: langPref.optional(),
-      }),
-    )
-    .default([]),
-  bot: z
-    .strictObject({
-      enabled: z.boolean().default(false),
-      mode: z.enum(['polling', 'webhook']).default('polling'),
-      webhookSecret: z.string().optional(),
-      /** The bot's @username without the @ (BotFather shows it): the sign-up page links t.me/<username>. */
-      username: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, 'the bot username without @: 5-32 letters, digits or _').optional(),
-    })
-    .default({ enabled: false, mode: 'polling' }),
-});
-
-const mastodonChannel = z.strictObject({
-  enabled: z.boolean().default(false),
-  instanceUrl: httpUrl.default('https://mastodon.example'),
-  accessToken: z.string().default(''),
-  visibility: z.enum(['public', 'unlisted', 'private', 'direct']).default('public'),
-  language: langPref.optional(),
-  topics: topicFilter,
-});
-
-const webhook = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'letters, digits, - and _ only'),
-  kind: z.enum(['wecom', 'dingtalk', 'feishu', 'json']),
-  url: httpUrl,
-  secret: z.string().optional(),
-  enabled: z.boolean().default(true),
-  language: langPref.optional(),
-  topics: topicFilter,
-});
-
-export const configSchema = z.strictObject({
-  library: z
-    .strictObject({
-      name: localizedName.default({ en: 'University Library', zh: '大学图书馆' }),
-      baseUrl: httpUrl.default('http://localhost:8080'),
-      timezone: z
-        .string()
-        .refine(isTimeZone, { error: 'must be an IANA time zone name, e.g. Asia/Shanghai or Europe/Berlin' })
-        .default('Asia/Shanghai'),
-      defaultLanguage: langPref.default('both'),
-    })
-    .prefault({}),
+const coreShape = {
+  library: librarySchema.prefault({}),
   server: z
     .strictObject({
       host: z.string().default('0.0.0.0'),
@@ -126,35 +36,8 @@ export const configSchema = z.strictObject({
         .default([]),
     })
     .prefault({}),
-  topics: z
-    .array(z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _'), name: localizedName }))
-    .min(1),
-  channels: z
-    .strictObject({
-      email: emailChannel.prefault({}),
-      rss: rssChannel.prefault({}),
-      slack: slackChannel.prefault({}),
-      telegram: telegramChannel.prefault({}),
-      mastodon: mastodonChannel.prefault({}),
-      webhooks: z.array(webhook).default([]),
-    })
-    .prefault({}),
-  delivery: z
-    .strictObject({
-      /** Tries per delivery before it is failed. */
-      attempts: z.number().int().min(1).max(50).default(8),
-      /** First retry delay; doubles each try, with jitter. */
-      backoffMs: z.number().int().min(1).default(2000),
-      /** Recipients per delivery job. */
-      batchSize: z.number().int().min(1).max(1000).default(50),
-      /** Subscribers read per fan-out page. */
-      pageSize: z.number().int().min(1).max(10000).default(500),
-      /** Days a delivery log and its announcement are kept. */
-      retentionDays: z.number().positive().default(30),
-      /** A job whose worker died is taken over after this long (BullMQ lock duration). */
-      lockMs: z.number().int().min(500).default(30_000),
-    })
-    .prefault({}),
+  topics: z.array(topicSchema).min(1),
+  delivery: deliverySchema.prefault({}),
   subscriptions: z
     .strictObject({
       /** HMAC secret for confirm and unsubscribe tokens. */
@@ -182,29 +65,41 @@ export const configSchema = z.strictObject({
       public: z.boolean().default(true),
     })
     .prefault({}),
-});
+};
 
-export type CrierConfig = z.output<typeof configSchema>;
-export type WebhookConfig = CrierConfig['channels']['webhooks'][number];
+type CoreConfig = z.output<z.ZodObject<typeof coreShape>>;
+type BuiltinChannel = (typeof CHANNELS)[number];
+/** `channels.<key>` of every registered channel, as its module's schema gives it. */
+export type ChannelsConfig = { [M in BuiltinChannel as M['key']]: z.output<M['settings']> };
+export type CrierConfig = CoreConfig & { channels: ChannelsConfig };
 
-/** The channels that are switched on. */
-export function enabledChannelNames(cfg: CrierConfig): string[] {
-  const c = cfg.channels;
-  const names: string[] = [];
-  if (c.email.enabled) names.push('email');
-  if (c.rss.enabled) names.push('rss');
-  if (c.slack.enabled) names.push('slack');
-  if (c.telegram.enabled) names.push('telegram');
-  if (c.mastodon.enabled) names.push('mastodon');
-  for (const w of c.webhooks) if (w.enabled) names.push(`webhook:${w.name}`);
-  return names;
+/** Which channel modules a configuration was parsed with (a test may register one of its own). */
+const MODULES = Symbol('crier.channelModules');
+type WithModules = { [MODULES]?: readonly AnyChannelModule[] };
+
+/** The configuration schema with these channels' settings under `channels`. */
+export function buildConfigSchema(modules: readonly AnyChannelModule[]): z.ZodType<CrierConfig, unknown> {
+  const channels = z.strictObject(Object.fromEntries(modules.map((m) => [m.key, m.settings]))).prefault({});
+  return z.strictObject({ ...coreShape, channels }).transform((cfg) => {
+    // Not enumerable: a copy of the configuration ({...config}) falls back to the registry.
+    Object.defineProperty(cfg, MODULES, { value: modules, enumerable: false });
+    return cfg as unknown as CrierConfig;
+  });
 }
 
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
+export const configSchema = buildConfigSchema(CHANNELS);
+
+/** The channel modules this configuration knows: the registry's, unless built with others. */
+export function channelModules(cfg: CrierConfig): readonly AnyChannelModule[] {
+  return (cfg as WithModules)[MODULES] ?? CHANNELS;
+}
+
+/** A module's settings in this configuration. */
+export function channelSettings(cfg: CrierConfig, module: AnyChannelModule): unknown {
+  return (cfg.channels as Record<string, unknown>)[module.key];
+}
+
+/** The channels that are switched on, in registry order. */
+export function enabledChannelNames(cfg: CrierConfig): string[] {
+  return channelModules(cfg).flatMap((m) => m.enabledNames(channelSettings(cfg, m)));
 }

@@ -1,7 +1,7 @@
 // What the desk does with a draft beyond storing it: validate it with the API's schema, post
 // it through the same Producer as POST /api/announcements (queued, or scheduled when it has a
 // publish time), and send a test of it to one person through the real e-mail channel.
-import type { EmailMessage } from '../../channels/email.js';
+import type { EmailMessage } from '../render/email.js';
 import { validateAnnouncement, type ValidationResult } from '../announcement/schema.js';
 import { previewAnnouncement } from '../render/channel-preview.js';
 import type { Services } from '../services.js';

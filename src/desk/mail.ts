@@ -2,7 +2,7 @@
 // through the configured e-mail channel's own transport (SMTP or the outbox folder), so it
 // goes where announcement mail goes. These sends bypass the delivery log and the statistics:
 // they are not deliveries of an announcement.
-import type { EmailMessage } from '../../channels/email.js';
+import type { EmailMessage } from '../render/email.js';
 import type { Services } from '../services.js';
 import type { Channel } from '../types.js';
 

@@ -17,7 +17,7 @@ import { subscriptionRoutes } from './routes/subscriptions.js';
 import { signupRoutes } from './routes/signup.js';
 import { manageRoutes } from './routes/manage.js';
 import { newsRoutes } from './routes/news.js';
-import { createTelegramBot, TELEGRAM_WEBHOOK_PATH } from '../bot/index.js';
+import { channelRoutes } from '../channel-builder.js';
 
 export interface BuildAppOptions {
   /** Fastify's request log (pino) to stdout. Off by default. */
@@ -109,13 +109,12 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(manageRoutes, { s });
   await app.register(newsRoutes, { s });
   await app.register(subscriberAdminRoutes, { s, auth });
-  const tg = s.config.channels.telegram;
-  if (tg.enabled && tg.bot.enabled && tg.bot.mode === 'webhook') {
-    // Telegram POSTs updates here with its secret-token header; the bot checks it.
-    const bot = createTelegramBot(s.config, s);
-    app.post(TELEGRAM_WEBHOOK_PATH, async (req, reply) => {
-      const r = await bot.webhookHandler(req.body, req.headers['x-telegram-bot-api-secret-token']);
-      return reply.code(r.status).send();
+  // Routes a channel answers itself (Telegram's webhook): each checks its own signature.
+  for (const route of channelRoutes(s.config, s.channelDeps)) {
+    app.route({
+      method: route.method,
+      url: route.path,
+      handler: async (req, reply) => reply.code((await route.handle(req.body, req.headers)).status).send(),
     });
   }
   return app;

@@ -1,7 +1,7 @@
 // The public page of one announcement: where a message that a platform's limit cuts sends
 // readers when the announcement has no link of its own.
-import type { CrierConfig } from '../config/schema.js';
+import type { LibrarySettings } from '../config/shared.js';
 
-export function newsUrl(config: CrierConfig, id: string): string {
-  return `${config.library.baseUrl.replace(/\/+$/, '')}/news/${encodeURIComponent(id)}`;
+export function newsUrl(library: Pick<LibrarySettings, 'baseUrl'>, id: string): string {
+  return `${library.baseUrl.replace(/\/+$/, '')}/news/${encodeURIComponent(id)}`;
 }

@@ -31,7 +31,7 @@ export function previewChannels(
   return names.flatMap((name) => {
     const channel = channels.get(name);
     if (!channel) return [];
-    const sample: Recipient = { id: 'sample', address: name === 'email' ? 'reader@example.edu' : 'sample', language };
+    const sample: Recipient = { id: 'sample', address: channel.sampleAddress ?? 'sample', language };
     return [{ channel: name, language, text: channel.preview(channel.render(ann, sample)) }];
   });
 }

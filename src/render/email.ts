@@ -4,6 +4,16 @@ import type { AnnouncementInput, Lang } from '../types.js';
 import { LANG_TAG, joinLocalized, joinTextBlocks, localizedTitle, orderLanguages } from './language.js';
 import { escapeHtml, isSafeLink, markdownToHtml, markdownToText } from './markdown.js';
 
+/** One e-mail as the e-mail channel sends it: announcements, confirmations, alerts alike. */
+export interface EmailMessage {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+}
+
 export interface EmailOptions {
   libraryName: Record<Lang, string>;
   /** "Read more" link: the announcement's link or its page; defaults to ann.link. */

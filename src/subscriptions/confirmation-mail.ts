@@ -1,7 +1,7 @@
 // The confirmation e-mail: a subject, a short plain-text part and a small HTML part with the
 // confirm link, in the language the person chose (both: Chinese first, then English). It has
 // no List-Unsubscribe header: the address is not subscribed, and ignoring the mail is enough.
-import type { EmailMessage } from '../../channels/email.js';
+import type { EmailMessage } from '../render/email.js';
 import { escapeHtml } from '../render/markdown.js';
 import { EMAIL_STYLE, emailDocument } from '../render/email.js';
 import { LANG_TAG } from '../render/language.js';

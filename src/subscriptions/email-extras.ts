@@ -10,7 +10,7 @@
 // without its unsubscribe headers. Recipients that are not subscribers (the sample of
 // `crier preview`) get no link.
 import type { Redis } from 'ioredis';
-import type { EmailExtras } from '../../channels/deps.js';
+import type { EmailExtras } from '../channel-module.js';
 import type { CrierConfig } from '../config/schema.js';
 import type { Keys } from '../redis/keys.js';
 import { ChannelError } from '../types.js';

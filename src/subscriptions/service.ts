@@ -20,7 +20,7 @@
 // channel's own transport (SMTP pool or outbox, its error classification, its rate limit), so
 // there is one mail configuration.
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
-import type { EmailMessage } from '../../channels/email.js';
+import type { EmailMessage } from '../render/email.js';
 import type { Services } from '../services.js';
 import { normalizeAddress, type Subscriber } from '../store/subscribers.js';
 import { ChannelError, type Channel, type LangPref } from '../types.js';

@@ -1,10 +1,11 @@
 // The subscription bot against a local Bot API server: updates arrive through long-polled
 // getUpdates, subscribers land in Redis, and announcements reach them through the real
 // dispatch and delivery workers (issue 4, "Telegram bot").
+import { ctxFor } from '../support/channel-context.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTelegramChannel } from '../../channels/telegram.js';
+import { createTelegramChannel } from '../../channels/telegram/channel.js';
 import { validateAnnouncement } from '../../src/announcement/schema.js';
-import { createTelegramBot, type TelegramBot } from '../../src/bot/index.js';
+import { createTelegramBot, type TelegramBot } from '../../channels/telegram/bot/index.js';
 import type { Services } from '../../src/services.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { startFakeTelegram, TG, type FakeTelegram, type SentMessage } from '../support/fake-telegram.js';
@@ -18,10 +19,10 @@ let workers: RunningWorkers;
 beforeEach(async () => {
   fake = await startFakeTelegram();
   s = testServices(testConfig({ channels: { telegram: { enabled: true, token: fake.token, apiUrl: fake.url, bot: { enabled: true } } } }));
-  const ch = createTelegramChannel(s.config, { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log });
+  const ch = createTelegramChannel(ctxFor(s.config, 'telegram', { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log }));
   s.channels.set(ch.name, ch);
   workers = await startWorkers(s);
-  bot = createTelegramBot(s.config, s, { pollTimeoutSeconds: 1 });
+  bot = createTelegramBot(ctxFor(s.config, 'telegram', s), { pollTimeoutSeconds: 1 });
   await bot.start();
 });
 
@@ -195,7 +196,7 @@ describe('webhook mode', () => {
       redis: { prefix: s.config.redis.prefix },
       channels: { telegram: { enabled: true, token: fake.token, apiUrl: fake.url, bot: { enabled: true, mode: 'webhook', webhookSecret: 's3cret_T0ken-x' } } },
     });
-    const hook = createTelegramBot(cfg, s);
+    const hook = createTelegramBot(ctxFor(cfg, 'telegram', s));
     expect(await hook.webhookHandler(update(900, 8008, '/start'), 'wrong')).toEqual({ status: 401 });
     expect(await hook.webhookHandler(update(900, 8008, '/start'), undefined)).toEqual({ status: 401 });
     expect(await hook.webhookHandler(update(900, 8008, '/start'), 's3cret_T0ken-x'.slice(0, -1))).toEqual({ status: 401 });
@@ -212,7 +213,7 @@ describe('webhook mode', () => {
       url: 'https://library.example.edu/crier/telegram/webhook', secret_token: 's3cret_T0ken-x', allowed_updates: ['message', 'callback_query'],
     });
     expect(await bot.webhookHandler(update(901, 8008, '/start'), 's3cret_T0ken-x')).toEqual({ status: 404 }); // the polling bot
-    expect(() => createTelegramBot({ ...cfg, channels: { ...cfg.channels, telegram: { ...cfg.channels.telegram, bot: { enabled: true, mode: 'webhook' } } } }, s))
+    expect(() => createTelegramBot(ctxFor({ ...cfg, channels: { ...cfg.channels, telegram: { ...cfg.channels.telegram, bot: { enabled: true, mode: 'webhook' } } } }, 'telegram', s)))
       .toThrow(/webhookSecret/);
   });
 });

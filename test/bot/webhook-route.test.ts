@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
-import { TELEGRAM_WEBHOOK_PATH } from '../../src/bot/index.js';
+import { TELEGRAM_WEBHOOK_PATH } from '../../channels/telegram/bot/index.js';
 import type { Services } from '../../src/services.js';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
 import { disposeServices, testConfig, testServices, waitFor } from '../support/harness.js';

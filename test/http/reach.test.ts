@@ -1,8 +1,9 @@
 // Reach per channel in GET /api/announcements/:id and on the dashboard page, and the delivery
 // log as CSV: e-mail counts people delivered to (not the failures), the feed counts as one
 // "group", Telegram tells its subscribers (people) from its broadcast chats (groups).
+import { ctxFor } from '../support/channel-context.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTelegramChannel } from '../../channels/telegram.js';
+import { createTelegramChannel } from '../../channels/telegram/channel.js';
 import { buildApp } from '../../src/http/app.js';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../src/services.js';
@@ -29,7 +30,7 @@ beforeAll(async () => {
       telegram: { enabled: true, token: fake.token, apiUrl: fake.url, targets: [{ chatId: '@library_news', topics: ['*'] }] },
     },
   }));
-  const tg = createTelegramChannel(s.config, { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log });
+  const tg = createTelegramChannel(ctxFor(s.config, 'telegram', { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log }));
   s.channels.set(tg.name, tg);
   for (const a of ['a', 'b', 'c']) await s.subscribers.upsert({ channel: 'email', address: `${a}@example.edu`, topics: ['*'], language: 'en', status: 'active' });
   await s.subscribers.upsert({ channel: 'email', address: '=bad@example.edu', topics: ['*'], language: 'en', status: 'active' });

@@ -40,4 +40,19 @@ describe('import rules', () => {
       'no-circular: src/a.ts -> src/b.ts',
     ]);
   });
+
+  it('keeps the core out of the channels and each channel out of the others', async () => {
+    write('channels/index.ts', "export { a } from './a/index.js';\n");
+    write('channels/a/index.ts', "import { b } from '../b/index.js';\nexport const a = b;\n");
+    write('channels/b/index.ts', 'export const b = 1;\n');
+    write('src/config/schema.ts', "import { a } from '../../channels/index.js';\nexport const s = a;\n");
+    write('src/desk/counter.ts', "import { b } from '../../channels/b/index.js';\nexport const d = b;\n");
+    write('src/channel-module.ts', "import { a } from '../channels/a/index.js';\nexport const m = a;\n");
+    expect(await violations(['src/config', 'src/desk', 'src/channel-module.ts', 'channels/index.ts', 'channels/a', 'channels/b'])).toEqual([
+      'channel-types-import-no-channel: src/channel-module.ts -> channels/a/index.ts',
+      'channels-stay-apart: channels/a/index.ts -> channels/b/index.ts',
+      'core-imports-no-channel: src/channel-module.ts -> channels/a/index.ts',
+      'core-imports-no-channel: src/desk/counter.ts -> channels/b/index.ts',
+    ]);
+  });
 });

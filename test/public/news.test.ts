@@ -1,10 +1,11 @@
 // The public archive and announcement pages over app.inject: only what is published, not
 // expired and not retracted; per topic and language; newest first and paginated; rendered from
 // the same (sanitized) Markdown; and the cut messages' link to /news/<id>.
+import { ctxFor } from '../support/channel-context.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMastodonChannel } from '../../channels/mastodon.js';
-import { createBotChannel } from '../../channels/webhooks/index.js';
+import { createMastodonChannel } from '../../channels/mastodon/channel.js';
+import { createBotChannel } from '../../channels/webhooks/channels.js';
 import { buildApp } from '../../src/http/app.js';
 import type { Services } from '../../src/services.js';
 import type { Announcement, AnnouncementStatus } from '../../src/types.js';
@@ -117,9 +118,9 @@ describe('the link of a cut message', () => {
   };
 
   it('is the announcement\'s public page on Mastodon and the chat robots when it has no link of its own', () => {
-    const m = createMastodonChannel(s.config, {} as never).render(long(), { id: 'account', address: 'x', language: 'both' });
+    const m = createMastodonChannel(ctxFor(s.config, 'mastodon', {} as never)).render(long(), { id: 'account', address: 'x', language: 'both' });
     expect(m.status.endsWith('\n\nhttp://crier.test/news/a-long-one')).toBe(true);
-    const wecom = createBotChannel(s.config, { name: 'w', kind: 'wecom', url: 'https://qyapi.example/x', enabled: true, topics: ['*'] });
+    const wecom = createBotChannel(s.config.library, { name: 'w', kind: 'wecom', url: 'https://qyapi.example/x', enabled: true, topics: ['*'] });
     const msg = JSON.stringify(wecom.render(long(), { id: 'robot', address: 'qyapi.example', language: 'both' }));
     expect(msg).toContain('…');
     expect(msg).toContain('(http://crier.test/news/a-long-one)');

@@ -1,7 +1,8 @@
 // The Telegram deep-link payload of the sign-up page: what Telegram allows, and a round trip.
+import { ctxFor } from '../support/channel-context.js';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config/schema.js';
-import { botLink, decodeStartPayload, encodeStartPayload, START_PAYLOAD_MAX } from '../../src/subscriptions/deep-link.js';
+import { botLink, decodeStartPayload, encodeStartPayload, START_PAYLOAD_MAX } from '../../channels/telegram/deep-link.js';
 import { TOPICS } from '../support/harness.js';
 
 const ids = TOPICS.map((t) => t.id);
@@ -33,10 +34,10 @@ describe('the /start payload', () => {
   it('links t.me/<username> only when the bot is enabled and its username configured', () => {
     const cfg = (bot: Record<string, unknown>) =>
       configSchema.parse({ topics: TOPICS, channels: { telegram: { enabled: true, token: 'x', bot } } });
-    expect(botLink(cfg({ enabled: true, username: 'UniLibBot' }), ['events'])).toBe('https://t.me/UniLibBot?start=events');
-    expect(botLink(cfg({ enabled: true, username: 'UniLibBot' }), [])).toBe('https://t.me/UniLibBot');
-    expect(botLink(cfg({ enabled: true }), ['events'])).toBeUndefined();
-    expect(botLink(cfg({ enabled: false, username: 'UniLibBot' }), ['events'])).toBeUndefined();
+    expect(botLink(ctxFor(cfg({ enabled: true, username: 'UniLibBot' }), 'telegram'), ['events'])).toBe('https://t.me/UniLibBot?start=events');
+    expect(botLink(ctxFor(cfg({ enabled: true, username: 'UniLibBot' }), 'telegram'), [])).toBe('https://t.me/UniLibBot');
+    expect(botLink(ctxFor(cfg({ enabled: true }), 'telegram'), ['events'])).toBeUndefined();
+    expect(botLink(ctxFor(cfg({ enabled: false, username: 'UniLibBot' }), 'telegram'), ['events'])).toBeUndefined();
     expect(() => cfg({ enabled: true, username: '@UniLibBot' })).toThrow(/username/);
   });
 });

@@ -1,8 +1,9 @@
 // Subscription tokens: signing and constant-time verification, purposes, expiry, the secret
 // (configured, or generated once in Redis and shared by every process), and the e-mail
 // channel's unsubscribe link, which waits for the secret rather than going out without it.
+import { ctxFor } from '../support/channel-context.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEmailChannel } from '../../channels/email.js';
+import { createEmailChannel } from '../../channels/email/channel.js';
 import { createServices, type Services } from '../../src/services.js';
 import { subscriptionEmailExtras } from '../../src/subscriptions/email-extras.js';
 import { subscriptionsFor } from '../../src/subscriptions/service.js';
@@ -102,7 +103,7 @@ describe('the secret', () => {
     opened.push(s);
     try {
       const deps = { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log };
-      const channel = createEmailChannel(cfg, deps, subscriptionEmailExtras(cfg, deps));
+      const channel = createEmailChannel(ctxFor(cfg, 'email', { ...deps, emailExtras: subscriptionEmailExtras(cfg, deps) }));
       const ann = { ...fixture('holiday-hours'), id: 'a1', channels: ['email'], status: 'queued', createdAt: '', createdBy: 't', publishedAt: '' } as unknown as Announcement;
       const r = { id: 's1', address: 'x@example.edu', language: 'en' as const, subscriberId: 's1' };
       let thrown: unknown;

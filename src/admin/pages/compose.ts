@@ -82,7 +82,7 @@ export async function composePage(app: FastifyInstance, opts: { ctx: AdminContex
     const input = v.ok ? v.value : (fieldsToInput(fields, tz) as unknown as AnnouncementInput);
     try {
       const ann = previewAnnouncement(s.config, { ...input, channels: input.channels?.length ? input.channels : undefined });
-      return { issues: v.ok ? [] : localizeIssues(v.issues, lang), previews: v.ok ? previewChannels(s.channels, ann, s.config.library.defaultLanguage) : [], counters: counters(s.config, ann, lang) };
+      return { issues: v.ok ? [] : localizeIssues(v.issues, lang), previews: v.ok ? previewChannels(s.channels, ann, s.config.library.defaultLanguage) : [], counters: counters(s.config, s.channels, ann, lang) };
     } catch {
       return { issues: v.ok ? [] : localizeIssues(v.issues, lang), previews: [], counters: [] };
     }

@@ -12,7 +12,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import { normalizeAddress } from '../../store/subscribers.js';
-import { botLink } from '../../subscriptions/deep-link.js';
+import { signupLink } from '../../channel-builder.js';
 import { subscriptionsFor } from '../../subscriptions/service.js';
 import { SIGNUP } from '../../subscriptions/signup-texts.js';
 import type { Lang, LangPref } from '../../types.js';
@@ -41,7 +41,7 @@ export async function signupRoutes(app: FastifyInstance, opts: { s: Services }):
   const render = async (reply: FastifyReply, status: number, lang: Lang, values: SignupValues, errors?: SignupErrors, topicParam?: string) =>
     sendPublic(reply, status, lang, signupPage({
       config: s.config, lang, values, errors, topicParam, formToken: await formToken(),
-      botHref: botLink(s.config, values.topics), emailEnabled: svc.enabled,
+      botHref: signupLink(s.config, 'telegram', values.topics), emailEnabled: svc.enabled,
     }));
 
   app.get('/subscribe', async (req, reply) => {
@@ -91,6 +91,6 @@ export async function signupRoutes(app: FastifyInstance, opts: { s: Services }):
       return render(reply, 400, lang, values, errors);
     }
     await svc.request(parsed.data);
-    return sendPublic(reply, 200, lang, signupSentPage(s.config, lang, normalizeAddress('email', parsed.data.email), botLink(s.config, parsed.data.topics)));
+    return sendPublic(reply, 200, lang, signupSentPage(s.config, lang, normalizeAddress('email', parsed.data.email), signupLink(s.config, 'telegram', parsed.data.topics)));
   });
 }

@@ -12,6 +12,7 @@
 // replaces it there with "(removed)", keeping the records (and counts) anonymous.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { subscriptionChannels } from '../../channel-builder.js';
 import { enabledChannelNames } from '../../config/schema.js';
 import type { Services } from '../../services.js';
 import { emptyCounts, type Subscriber, type SubscriberStatus } from '../../store/subscribers.js';
@@ -22,7 +23,6 @@ import { badQuery, limitParam, notFound, queryParam } from '../errors.js';
 
 const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'blocked'];
 /** Channels whose recipients are subscribers. */
-const SUBSCRIPTION_CHANNELS = ['email', 'telegram'];
 
 type IdRoute = { Params: { id: string } };
 
@@ -74,7 +74,7 @@ export async function subscriberAdminRoutes(app: FastifyInstance, opts: { s: Ser
   app.get('/api/subscribers/export', { onRequest: auth.allow('subscribers:export') }, async (req, reply) => {
     const channel = channelParam(req) ?? 'email';
     const status = statusParam(req);
-    const first = channel === 'email' ? 'email' : 'address';
+    const first = subscriptionChannels(s.config).find((c) => c.key === channel)?.addressColumn ?? 'address';
     async function* rows(): AsyncGenerator<string> {
       yield `${first},topics,language,status,createdAt\r\n`;
       let batch = '';
@@ -99,7 +99,8 @@ export async function subscriberAdminRoutes(app: FastifyInstance, opts: { s: Ser
     const topicIds = s.config.topics.map((t) => t.id);
     const channels = await s.subscribers.counts(topicIds);
     // Every enabled subscription channel appears, with zeros when nobody subscribed yet.
-    const enabled = enabledChannelNames(s.config).filter((c) => SUBSCRIPTION_CHANNELS.includes(c));
+    const subscribable = new Set(subscriptionChannels(s.config).map((c) => c.key));
+    const enabled = enabledChannelNames(s.config).filter((c) => subscribable.has(c));
     for (const name of enabled) channels[name] ??= emptyCounts(topicIds);
     return { channels, recent: await svc.recentEvents(50) };
   });

@@ -1,7 +1,7 @@
 // WeCom, DingTalk and Feishu end to end: producer → dispatch → the real delivery worker on
 // real Redis → the fake robots over HTTP, which check signatures with their own code.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWebhookChannels } from '../../../channels/webhooks/index.js';
+import { createWebhookChannels } from '../../../channels/webhooks/channels.js';
 import type { Services } from '../../../src/services.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
 import {
@@ -33,8 +33,7 @@ async function start(opts: { dingSecret?: string } = {}) {
       ],
     },
   }));
-  const deps = { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log };
-  for (const ch of createWebhookChannels(s.config, deps)) s.channels.set(ch.name, ch);
+  for (const ch of createWebhookChannels(s.config.library, s.config.channels.webhooks)) s.channels.set(ch.name, ch);
   workers = await startWorkers(s);
 }
 

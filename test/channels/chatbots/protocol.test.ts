@@ -2,11 +2,10 @@
 // computed by Python's hmac, independently of this code), business error codes read from
 // HTTP 200 answers, and the channel surface (recipients, limits, check without sending).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelDeps } from '../../../channels/index.js';
-import { postJson, type HttpResult } from '../../../channels/webhooks/common.js';
+import { postJson, type HttpResult } from '../../../src/platform-http.js';
 import { classifyDingtalk, dingtalkSign, DINGTALK_THROTTLE_MS, renderDingtalk, sendDingtalk, signedDingtalkUrl } from '../../../channels/webhooks/dingtalk.js';
 import { classifyFeishu, feishuBody, feishuSign, renderFeishu, sendFeishu } from '../../../channels/webhooks/feishu.js';
-import { createWebhookChannels } from '../../../channels/webhooks/index.js';
+import { createWebhookChannels } from '../../../channels/webhooks/channels.js';
 import { classifyWecom, renderWecom, sendWecom } from '../../../channels/webhooks/wecom.js';
 import { ChannelError, type Announcement } from '../../../src/types.js';
 import { startFakeDingtalk, startFakeFeishu, startFakeWecom, type FakeRobot, type DingtalkMarkdown, type FeishuInteractive, type WecomMarkdown } from '../../support/fake-chatbots.js';
@@ -169,7 +168,7 @@ describe('against the fake robots', () => {
         ],
       },
     });
-    const channels = createWebhookChannels(config, {} as ChannelDeps);
+    const channels = createWebhookChannels(config.library, config.channels.webhooks);
     expect(channels.map((c) => c.name)).toEqual(['webhook:eng', 'webhook:grad', 'webhook:staff', 'webhook:site']);
     const [eng, grad, staff] = channels;
     for (const c of [eng, grad, staff]) expect(c.limits).toEqual({ perTargetPerSecond: 20 / 60, batchSize: 1, concurrency: 1 });

@@ -1,8 +1,9 @@
 // The Mastodon channel against a fake instance over real HTTP: what it posts, the
 // Idempotency-Key replay, the instance's max_characters, and how each failure is classified.
+import { ctxFor } from '../../support/channel-context.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMastodonChannel } from '../../../channels/mastodon.js';
-import type { ChannelDeps } from '../../../channels/index.js';
+import { createMastodonChannel } from '../../../channels/mastodon/channel.js';
+import type { ChannelDeps } from '../../../src/channel-module.js';
 import { ChannelError, type Announcement, type AnnouncementInput, type Recipient } from '../../../src/types.js';
 import { countLikeMastodon, startFakeMastodon, type FakeMastodon } from '../../support/fake-mastodon.js';
 import { testConfig } from '../../support/harness.js';
@@ -21,7 +22,7 @@ function channel(mastodon: Record<string, unknown> = {}) {
   const config = testConfig({
     channels: { mastodon: { enabled: true, instanceUrl: fake.url, accessToken: fake.token, visibility: 'unlisted', ...mastodon } },
   });
-  return createMastodonChannel(config, {} as ChannelDeps);
+  return createMastodonChannel(ctxFor(config, 'mastodon', {} as ChannelDeps));
 }
 
 function announcement(name: string, extra: Partial<AnnouncementInput> = {}): Announcement {

@@ -1,7 +1,8 @@
 // Mastodon end to end: producer → dispatch → the real delivery worker on real Redis → a fake
 // Mastodon instance over HTTP. Retries, permanent failures and lost replies as a user sees them.
+import { ctxFor } from '../../support/channel-context.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMastodonChannel } from '../../../channels/mastodon.js';
+import { createMastodonChannel } from '../../../channels/mastodon/channel.js';
 import type { Services } from '../../../src/services.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
 import { countLikeMastodon, startFakeMastodon, type FakeMastodon } from '../../support/fake-mastodon.js';
@@ -14,7 +15,7 @@ let workers: RunningWorkers;
 async function start(maxCharacters = 500) {
   fake = await startFakeMastodon({ maxCharacters });
   s = testServices(testConfig({ channels: { mastodon: { enabled: true, instanceUrl: fake.url, accessToken: fake.token } } }));
-  const ch = createMastodonChannel(s.config, { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log });
+  const ch = createMastodonChannel(ctxFor(s.config, 'mastodon', { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log }));
   s.channels.set(ch.name, ch);
   workers = await startWorkers(s);
 }

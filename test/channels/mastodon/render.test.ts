@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { availableLanguages } from '../../../src/render/language.js';
 import { markdownToText } from '../../../src/render/markdown.js';
-import { composeStatus, statusLanguage, statusParts } from '../../../src/render/mastodon.js';
+import { composeStatus, statusLanguage, statusParts } from '../../../channels/mastodon/render.js';
 import type { AnnouncementInput } from '../../../src/types.js';
 import { countLikeMastodon } from '../../support/fake-mastodon.js';
 import { fixtureNames, loadFixture } from '../../render/fixtures.js';

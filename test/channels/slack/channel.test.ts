@@ -1,9 +1,10 @@
 // The Slack channel against a local Slack Web API over HTTP: recipients, the request it sends,
 // one request per send, and how every kind of failure is classified.
+import { ctxFor } from '../../support/channel-context.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { createSlackChannel, slackRecipientId, type SlackMessage } from '../../../channels/slack.js';
-import type { ChannelDeps } from '../../../channels/index.js';
+import { createSlackChannel, slackRecipientId, type SlackMessage } from '../../../channels/slack/channel.js';
+import type { ChannelDeps } from '../../../src/channel-module.js';
 import { ChannelError, type Announcement, type Channel } from '../../../src/types.js';
 import { createLogger, silentLogger } from '../../../src/util/log.js';
 import { fixture, testConfig } from '../../support/harness.js';
@@ -17,7 +18,7 @@ function channel(slack: Record<string, unknown> = {}, extra: Record<string, unkn
     channels: { slack: { enabled: true, token: fake.token, apiUrl: fake.apiUrl, targets: [{ channel: 'C0GENERAL', topics: ['*'] }], ...slack } },
     ...extra,
   });
-  return createSlackChannel(config, deps);
+  return createSlackChannel(ctxFor(config, 'slack', deps));
 }
 
 function announcement(name = 'holiday-hours'): Announcement {
@@ -167,7 +168,7 @@ it('never writes the token to the log', async () => {
   const lines: string[] = [];
   const log = createLogger('t', 'debug', (l) => lines.push(l));
   const config = testConfig({ channels: { slack: { enabled: true, token: fake.token, apiUrl: fake.apiUrl, targets: [{ channel: 'C0GENERAL' }] } } });
-  const ch = createSlackChannel(config, { log } as unknown as ChannelDeps);
+  const ch = createSlackChannel(ctxFor(config, 'slack', { log } as unknown as ChannelDeps));
   const r = { id: 'C0GENERAL', address: 'C0GENERAL', language: 'both' as const };
   await ch.send(ch.render(announcement(), r), r, { id: 'd1', attempt: 1 });
   fake.script('C0GENERAL', slackReply.serverError(503), slackReply.error('invalid_auth'));

@@ -1,7 +1,8 @@
 // Slack end to end: producer → dispatch → the real delivery worker → a local Slack Web API over
 // HTTP, on real Redis. Retries, Retry-After and permanent failures go through the worker.
+import { ctxFor } from '../../support/channel-context.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackChannel } from '../../../channels/slack.js';
+import { createSlackChannel } from '../../../channels/slack/channel.js';
 import { validateAnnouncement } from '../../../src/announcement/schema.js';
 import type { Services } from '../../../src/services.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
@@ -14,7 +15,7 @@ let workers: RunningWorkers;
 
 async function start(targets: Array<Record<string, unknown>>): Promise<void> {
   s = testServices(testConfig({ channels: { slack: { enabled: true, token: fake.token, apiUrl: fake.apiUrl, targets } } }));
-  const ch = createSlackChannel(s.config, { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log });
+  const ch = createSlackChannel(ctxFor(s.config, 'slack', { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log }));
   s.channels.set(ch.name, ch);
   workers = await startWorkers(s);
 }

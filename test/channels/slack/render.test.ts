@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { availableLanguages } from '../../../src/render/language.js';
 import {
   escapeSlack, markdownToMrkdwn, mrkdwnSections, previewSlack, renderSlack, SLACK_LIMITS, type SlackBlock,
-} from '../../../src/render/slack.js';
+} from '../../../channels/slack/render.js';
 import type { AnnouncementInput, Lang } from '../../../src/types.js';
 import { fixtureNames, LIBRARY_NAME, loadFixture } from '../../render/fixtures.js';
 import { TOPICS } from '../../support/harness.js';

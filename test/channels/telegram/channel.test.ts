@@ -1,11 +1,12 @@
 // The Telegram channel end to end: producer → dispatch → the real delivery worker → a local
 // Bot API server over HTTP, on real Redis. Broadcast targets here; subscribers in test/bot.
+import { ctxFor } from '../../support/channel-context.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTelegramChannel } from '../../../channels/telegram.js';
+import { createTelegramChannel } from '../../../channels/telegram/channel.js';
 import { classifyTelegramError } from '../../../channels/telegram/errors.js';
 import { telegramRecipientPage } from '../../../channels/telegram/recipients.js';
 import { TelegramApiError } from 'node-telegram-bot-api';
-import { renderTelegram } from '../../../src/render/telegram.js';
+import { renderTelegram } from '../../../channels/telegram/render.js';
 import type { Services } from '../../../src/services.js';
 import { ChannelError, type Announcement } from '../../../src/types.js';
 import { startWorkers, type RunningWorkers } from '../../../workers/index.js';
@@ -20,7 +21,7 @@ type Target = { chatId: string; topics?: string[]; language?: string };
 
 async function setup(targets: Target[], extra: Record<string, unknown> = {}) {
   s = testServices(testConfig({ channels: { telegram: { enabled: true, token: fake.token, apiUrl: fake.url, targets, ...extra } } }));
-  const ch = createTelegramChannel(s.config, { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log });
+  const ch = createTelegramChannel(ctxFor(s.config, 'telegram', { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log }));
   s.channels.set(ch.name, ch);
   workers = await startWorkers(s);
   return ch;
@@ -151,7 +152,7 @@ describe('check() and recipient pages', () => {
     await expect(ch.check!()).resolves.toBe('bot @library_test_bot (id 123456)');
     expect(fake.calls.map((c) => c.method)).toEqual(['getMe']);
     const cfg = testConfig({ channels: { telegram: { enabled: true, token: '999:wrong', apiUrl: fake.url } } });
-    const bad = createTelegramChannel(cfg, { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log });
+    const bad = createTelegramChannel(ctxFor(cfg, 'telegram', { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log }));
     const err = await bad.check!().catch((e: ChannelError) => e);
     expect(err).toBeInstanceOf(ChannelError);
     expect(err).toMatchObject({ kind: 'permanent', message: 'bad bot token (channels.telegram.token): Telegram 401: Unauthorized' });
@@ -161,8 +162,8 @@ describe('check() and recipient pages', () => {
     await setup([]);
     const port = new URL(fake.url).port;
     await fake.close();
-    const down = createTelegramChannel(testConfig({ channels: { telegram: { enabled: true, token: fake.token, apiUrl: `http://127.0.0.1:${port}` } } }),
-      { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log });
+    const down = createTelegramChannel(ctxFor(testConfig({ channels: { telegram: { enabled: true, token: fake.token, apiUrl: `http://127.0.0.1:${port}` } } }), 'telegram',
+      { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log }));
     const err = await down.check!().catch((e: ChannelError) => e);
     expect(err).toMatchObject({ kind: 'retryable', message: expect.stringMatching(/^Network request failed: getMe/) });
     fake = await startFakeTelegram(); // for afterEach
@@ -186,14 +187,14 @@ describe('check() and recipient pages', () => {
     let cursor: string | null = null;
     do {
       cursors.push(cursor);
-      const page = await telegramRecipientPage(cfg, s.subscribers, ann, cursor);
+      const page = await telegramRecipientPage(ctxFor(cfg, 'telegram'), s.subscribers, ann, cursor);
       seen.push(...page.recipients.map((r) => `${r.id}=${r.address}${r.subscriberId ? '(sub)' : ''}`));
       cursor = page.next;
     } while (cursor !== null);
     expect(seen.slice(0, 2)).toEqual(['t-a=@a', 't--100123=-100123']);
     expect(seen.slice(2).map((x) => x.split('=')[1])).toEqual(['11(sub)', '13(sub)', '14(sub)']);
-    const again = await telegramRecipientPage(cfg, s.subscribers, ann, cursors[3]);
-    const first = await telegramRecipientPage(cfg, s.subscribers, ann, cursors[3]);
+    const again = await telegramRecipientPage(ctxFor(cfg, 'telegram'), s.subscribers, ann, cursors[3]);
+    const first = await telegramRecipientPage(ctxFor(cfg, 'telegram'), s.subscribers, ann, cursors[3]);
     expect(again).toEqual(first);
   });
 });

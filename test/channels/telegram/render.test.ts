@@ -1,7 +1,7 @@
 // Telegram rendering: golden files per fixture, checked with an independent parser of
 // Telegram's HTML mode (the fake server's), and the 4,096-unit limit at its edges.
 import { describe, expect, it } from 'vitest';
-import { renderTelegram, TELEGRAM_MAX_LENGTH } from '../../../src/render/telegram.js';
+import { renderTelegram, TELEGRAM_MAX_LENGTH } from '../../../channels/telegram/render.js';
 import type { AnnouncementInput, Lang } from '../../../src/types.js';
 import { parseTelegramHtml, type Entity } from '../../support/fake-telegram.js';
 import { fixtureNames, loadFixture } from '../../render/fixtures.js';

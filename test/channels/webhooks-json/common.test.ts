@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { classifyHttp, parseRetryAfter, postJson, snippet, urlHost } from '../../../channels/webhooks/common.js';
+import { classifyHttp, parseRetryAfter, postJson, snippet, urlHost } from '../../../src/platform-http.js';
 import { ChannelError } from '../../../src/types.js';
 
 describe('classifyHttp', () => {

@@ -15,8 +15,7 @@ let workers: RunningWorkers;
 async function start(hook: Record<string, unknown> = {}) {
   rx = await startJsonReceiver(SECRET);
   s = testServices(testConfig({ channels: { webhooks: [{ name: 'website', kind: 'json', url: rx.url, secret: SECRET, ...hook }] } }));
-  const deps = { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log };
-  const ch = createJsonWebhookChannel(s.config, s.config.channels.webhooks[0], deps);
+  const ch = createJsonWebhookChannel(s.config.library, s.config.channels.webhooks[0]);
   s.channels.set(ch.name, ch);
   workers = await startWorkers(s);
 }

@@ -2,9 +2,8 @@
 // markup carried as data with an inert HTML rendering.
 import { describe, expect, it } from 'vitest';
 import { createJsonWebhookChannel, signBody } from '../../../channels/webhooks/json.js';
-import type { ChannelDeps } from '../../../channels/index.js';
 import { availableLanguages } from '../../../src/render/language.js';
-import { renderJsonPayload } from '../../../src/render/json-payload.js';
+import { renderJsonPayload } from '../../../channels/webhooks/json-payload.js';
 import type { Announcement, AnnouncementInput } from '../../../src/types.js';
 import { testConfig } from '../../support/harness.js';
 import { fixtureNames, loadFixture } from '../../render/fixtures.js';
@@ -69,7 +68,7 @@ describe('the payload', () => {
 describe('signing and check-config', () => {
   const hook = { name: 'website', kind: 'json' as const, url: 'https://hooks.example.edu/crier?key=secret-in-url', secret: 'whsec-0123', enabled: true, topics: ['*'] };
   const config = testConfig({ channels: { webhooks: [hook] } });
-  const ch = createJsonWebhookChannel(config, config.channels.webhooks[0], {} as ChannelDeps);
+  const ch = createJsonWebhookChannel(config.library, config.channels.webhooks[0]);
 
   it('signs the exact body bytes, as a receiver verifies them independently', () => {
     const msg = ch.render(announcement('hostile-markup'), { id: 'endpoint', address: 'x', language: 'both' });

@@ -4,15 +4,16 @@
 // A long announcement goes out as numbered parts within one send(). Parts already delivered
 // are remembered in Redis, <prefix>:tgparts:<deliveryId> (hash: part index → message_id,
 // kept as long as the delivery log), so a retry after part 2 failed does not send part 1 again.
-import type { CrierConfig } from '../src/config/schema.js';
-import { RateLimiter } from '../src/queue/limiter.js';
-import { languagesFor } from '../src/render/language.js';
-import { renderTelegram } from '../src/render/telegram.js';
-import type { Channel, Recipient } from '../src/types.js';
-import type { ChannelDeps } from './deps.js';
-import { lazyApi } from './telegram/client.js';
-import { classifyTelegramError } from './telegram/errors.js';
-import { telegramRecipientPage } from './telegram/recipients.js';
+import type { ChannelContext } from '../../src/channel-module.js';
+import { retentionSeconds } from '../../src/config/shared.js';
+import { RateLimiter } from '../../src/queue/limiter.js';
+import { languagesFor } from '../../src/render/language.js';
+import type { Channel, Recipient } from '../../src/types.js';
+import { lazyApi } from './client.js';
+import { classifyTelegramError } from './errors.js';
+import { telegramRecipientPage } from './recipients.js';
+import { renderTelegram, telegramLength, TELEGRAM_MAX_LENGTH } from './render.js';
+import type { TelegramSettings } from './settings.js';
 
 export interface TelegramMessage {
   chatId: string;
@@ -27,10 +28,11 @@ export interface TelegramMessage {
 const PER_SECOND = 25;
 const PER_CHAT_PER_SECOND = 1;
 
-export function createTelegramChannel(config: CrierConfig, deps: ChannelDeps): Channel<TelegramMessage> {
-  const api = lazyApi(config);
+export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Channel<TelegramMessage> {
+  const { deps } = ctx;
+  const api = lazyApi(ctx.settings);
   const limiter = new RateLimiter(deps.redis);
-  const partsTtl = Math.round(config.delivery.retentionDays * 86_400);
+  const partsTtl = retentionSeconds(ctx.delivery);
   const name = 'telegram';
 
   async function sendPart(msg: TelegramMessage, i: number, r: Recipient): Promise<number> {
@@ -53,7 +55,7 @@ export function createTelegramChannel(config: CrierConfig, deps: ChannelDeps): C
     // batchSize stays modest: one job's recipients go one after another, each at most 1/s.
     limits: { perSecond: PER_SECOND, perTargetPerSecond: PER_CHAT_PER_SECOND, batchSize: 20, concurrency: 8 },
 
-    recipientPage: (ann, cursor) => telegramRecipientPage(config, deps.subscribers, ann, cursor),
+    recipientPage: (ann, cursor) => telegramRecipientPage(ctx, deps.subscribers, ann, cursor),
 
     render(ann, recipient) {
       const { parts } = renderTelegram(ann, languagesFor(ann, recipient.language));
@@ -61,6 +63,12 @@ export function createTelegramChannel(config: CrierConfig, deps: ChannelDeps): C
       // librarian); links inside the body never do, so a message never shows a stray card.
       return { chatId: recipient.address, parts, previewUrl: ann.link };
     },
+
+    measure: (ann, langs) => ({
+      platform: 'telegram', label: 'Telegram', count: telegramLength(ann, langs), max: TELEGRAM_MAX_LENGTH,
+      unit: { en: 'characters as Telegram counts them (an emoji counts 2)', zh: '按 Telegram 的计数方式（一个表情符号计 2）' },
+      effect: { en: 'sent as several messages', zh: '拆成多条消息发送' },
+    }),
 
     preview: (m) =>
       m.parts

@@ -1,6 +1,6 @@
 // What the bot says, in Chinese and English. A reply in "both" is the Chinese text, then the
 // English one, as everywhere else in Crier.
-import type { Lang, LangPref } from '../types.js';
+import type { Lang, LangPref } from '../../../src/types.js';
 
 type Topic = { id: string; name: Record<Lang, string> };
 

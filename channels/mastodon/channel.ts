@@ -2,14 +2,15 @@
 // The status fits the instance's max_characters, read from /api/v2/instance and cached; an
 // Idempotency-Key made from the delivery id makes a retried send return the first status
 // instead of posting a second one (Mastodon keeps the keys for an hour).
-import { newsUrl } from '../src/news/links.js';
-import type { CrierConfig } from '../src/config/schema.js';
-import { languagesFor } from '../src/render/language.js';
-import { composeStatus, DEFAULT_MAX_CHARACTERS, statusLanguage, statusParts, type StatusParts } from '../src/render/mastodon.js';
-import { topicsMatch } from '../src/store/subscribers.js';
-import { ChannelError, type Announcement, type Channel, type Lang } from '../src/types.js';
-import type { ChannelDeps } from './deps.js';
-import { classifyHttp, parseRetryAfter, postJson, request, snippet, type HttpResult } from './webhooks/common.js';
+import type { ChannelContext } from '../../src/channel-module.js';
+import { newsUrl } from '../../src/news/links.js';
+import { classifyHttp, parseRetryAfter, postJson, request, snippet, type HttpResult } from '../../src/platform-http.js';
+import { languagesFor } from '../../src/render/language.js';
+import { mastodonLength } from '../../src/render/measure.js';
+import { topicsMatch } from '../../src/store/subscribers.js';
+import { ChannelError, type Announcement, type Channel, type Lang } from '../../src/types.js';
+import { composeStatus, DEFAULT_MAX_CHARACTERS, statusLanguage, statusParts, type StatusParts } from './render.js';
+import type { MastodonSettings } from './settings.js';
 
 export interface MastodonMessage {
   status: string;
@@ -54,8 +55,7 @@ export function classifyMastodon(res: HttpResult): ChannelError {
   return classifyHttp(res.status, res.headers.get('retry-after'), text);
 }
 
-export function createMastodonChannel(config: CrierConfig, _deps: ChannelDeps): Channel<MastodonMessage> {
-  const cfg = config.channels.mastodon;
+export function createMastodonChannel({ settings: cfg, library }: ChannelContext<MastodonSettings>): Channel<MastodonMessage> {
   const base = cfg.instanceUrl.replace(/\/+$/, '');
   const auth = { Authorization: `Bearer ${cfg.accessToken}` };
   let limit = { value: DEFAULT_MAX_CHARACTERS, until: 0 };
@@ -87,15 +87,26 @@ export function createMastodonChannel(config: CrierConfig, _deps: ChannelDeps): 
 
     async recipientPage(ann: Announcement, cursor: string | null) {
       if (cursor !== null || !topicsMatch(cfg.topics, ann.topics)) return { recipients: [], next: null };
-      const language = cfg.language ?? config.library.defaultLanguage;
+      const language = cfg.language ?? library.defaultLanguage;
       return { recipients: [{ id: 'account', address: base, language }], next: null };
     },
 
     render(ann, recipient) {
-      const parts = statusParts(ann, languagesFor(ann, recipient.language), ann.link ?? newsUrl(config, ann.id));
+      const parts = statusParts(ann, languagesFor(ann, recipient.language), ann.link ?? newsUrl(library, ann.id));
       // The last known limit (500 before the first lookup); send() re-fits if it changed.
       const maxChars = limit.value;
       return { status: composeStatus(parts, maxChars), visibility: cfg.visibility, language: statusLanguage(parts), maxChars, parts };
+    },
+
+    measure(ann, langs) {
+      // The desk's counter: the whole status, measured as Mastodon counts (every link 23).
+      const link = ann.link ?? `${library.baseUrl.replace(/\/+$/, '')}/feeds/rss.xml`;
+      const full = composeStatus(statusParts(ann, langs, link), Number.MAX_SAFE_INTEGER);
+      return {
+        platform: 'mastodon', label: 'Mastodon', count: mastodonLength(full), max: DEFAULT_MAX_CHARACTERS,
+        unit: { en: 'characters (every link counts 23)', zh: '字符（每个链接计 23）' },
+        effect: { en: 'shortened, with a link to the full text', zh: '截短，并附全文链接' },
+      };
     },
 
     preview: (m) =>

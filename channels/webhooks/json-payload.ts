@@ -15,9 +15,9 @@
 //   }
 // Titles and bodies are raw user text: a receiver showing them in HTML must escape them, or
 // use `html`, which is safe to insert as is.
-import type { Announcement, Lang, Localized } from '../types.js';
-import { orderLanguages } from './language.js';
-import { markdownToHtml } from './markdown.js';
+import type { Announcement, Lang, Localized } from '../../src/types.js';
+import { orderLanguages } from '../../src/render/language.js';
+import { markdownToHtml } from '../../src/render/markdown.js';
 
 export interface JsonPayload {
   id: string;

@@ -2,10 +2,10 @@
 // language — title, then the summary or the body as text — and the link to the full notice last.
 // It must fit the instance's max_characters as Mastodon counts (every URL as 23), so the
 // texts are shortened at grapheme boundaries, each language keeping a fair share.
-import type { AnnouncementInput, Lang } from '../types.js';
-import { orderLanguages } from './language.js';
-import { markdownToText } from './markdown.js';
-import { mastodonLength, truncate } from './measure.js';
+import type { AnnouncementInput, Lang } from '../../src/types.js';
+import { orderLanguages } from '../../src/render/language.js';
+import { markdownToText } from '../../src/render/markdown.js';
+import { mastodonLength, truncate } from '../../src/render/measure.js';
 
 /** Mastodon's default status length, used until (or when) the instance says otherwise. */
 export const DEFAULT_MAX_CHARACTERS = 500;

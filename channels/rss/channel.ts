@@ -1,10 +1,10 @@
 // The RSS channel: "sending" puts the announcement into the feed; /feeds/rss.xml reads it.
 // One delivery per announcement, recipient "feed".
-import type { CrierConfig } from '../src/config/schema.js';
-import { renderFeedItem, type RenderedFeedItem } from '../src/render/feed.js';
-import { languagesFor } from '../src/render/language.js';
-import type { Announcement, Channel } from '../src/types.js';
-import type { ChannelDeps } from './deps.js';
+import type { ChannelContext } from '../../src/channel-module.js';
+import { renderFeedItem, type RenderedFeedItem } from '../../src/render/feed.js';
+import { languagesFor } from '../../src/render/language.js';
+import type { Announcement, Channel } from '../../src/types.js';
+import type { RssSettings } from './settings.js';
 
 interface FeedEntry {
   announcementId: string;
@@ -13,9 +13,9 @@ interface FeedEntry {
   item: RenderedFeedItem;
 }
 
-export function createRssChannel(config: CrierConfig, deps: ChannelDeps): Channel<FeedEntry> {
+export function createRssChannel({ settings, library, deps }: ChannelContext<RssSettings>): Channel<FeedEntry> {
   // The feed index keeps more than one feed's worth: topic filters pick from it.
-  const keep = Math.max(config.channels.rss.items * 20, 1000);
+  const keep = Math.max(settings.items * 20, 1000);
   return {
     name: 'rss',
     limits: { batchSize: 1, concurrency: 1 },
@@ -41,7 +41,7 @@ export function createRssChannel(config: CrierConfig, deps: ChannelDeps): Channe
         .zadd(deps.keys.rssItems, msg.publishedAtMs, msg.announcementId)
         .zremrangebyrank(deps.keys.rssItems, 0, -(keep + 1))
         .exec();
-      return { externalId: `${config.library.baseUrl.replace(/\/$/, '')}/feeds/rss.xml#${msg.announcementId}` };
+      return { externalId: `${library.baseUrl.replace(/\/$/, '')}/feeds/rss.xml#${msg.announcementId}` };
     },
     async check() {
       return 'the feed is served by Crier itself at /feeds/rss.xml';

@@ -11,13 +11,13 @@ import {
   WebClient,
   type Logger as SlackLogger,
 } from '@slack/web-api';
-import type { CrierConfig } from '../src/config/schema.js';
-import { languagesFor } from '../src/render/language.js';
-import { previewSlack, renderSlack, type SlackBlock } from '../src/render/slack.js';
-import { topicsMatch } from '../src/store/subscribers.js';
-import { ChannelError, type Announcement, type Channel, type Recipient } from '../src/types.js';
-import type { Logger } from '../src/util/log.js';
-import type { ChannelDeps } from './deps.js';
+import type { ChannelContext } from '../../src/channel-module.js';
+import { languagesFor } from '../../src/render/language.js';
+import { topicsMatch } from '../../src/store/subscribers.js';
+import { ChannelError, type Announcement, type Channel, type Recipient } from '../../src/types.js';
+import type { Logger } from '../../src/util/log.js';
+import { previewSlack, renderSlack, type SlackBlock } from './render.js';
+import type { SlackSettings } from './settings.js';
 
 export interface SlackMessage {
   channel: string;
@@ -102,8 +102,8 @@ function clientLogger(log: Logger): SlackLogger {
   };
 }
 
-export function createSlackChannel(config: CrierConfig, deps: ChannelDeps): Channel<SlackMessage> {
-  const cfg = config.channels.slack;
+export function createSlackChannel(ctx: ChannelContext<SlackSettings>): Channel<SlackMessage> {
+  const { settings: cfg, deps, library } = ctx;
   const log = deps.log.child('slack');
   let client: WebClient | undefined;
   const slack = (): WebClient => {
@@ -116,7 +116,7 @@ export function createSlackChannel(config: CrierConfig, deps: ChannelDeps): Chan
     });
     return client;
   };
-  const topicNames = Object.fromEntries(config.topics.map((t) => [t.id, t.name]));
+  const topicNames = Object.fromEntries(ctx.topics.map((t) => [t.id, t.name]));
 
   // One recipient per distinct channel, in config order; a channel listed twice gets one copy.
   const recipientsFor = (ann: Announcement): Recipient[] => {
@@ -124,7 +124,7 @@ export function createSlackChannel(config: CrierConfig, deps: ChannelDeps): Chan
     for (const t of cfg.targets) {
       const id = slackRecipientId(t.channel);
       if (byId.has(id) || !topicsMatch(t.topics, ann.topics)) continue;
-      byId.set(id, { id, address: t.channel, language: t.language ?? cfg.language ?? config.library.defaultLanguage });
+      byId.set(id, { id, address: t.channel, language: t.language ?? cfg.language ?? library.defaultLanguage });
     }
     return [...byId.values()];
   };
@@ -139,7 +139,7 @@ export function createSlackChannel(config: CrierConfig, deps: ChannelDeps): Chan
     },
 
     render(ann, recipient) {
-      const r = renderSlack(ann, languagesFor(ann, recipient.language), { libraryName: config.library.name, topicNames });
+      const r = renderSlack(ann, languagesFor(ann, recipient.language), { libraryName: library.name, topicNames });
       return { channel: recipient.address, text: r.text, blocks: r.blocks };
     },
 

@@ -1,9 +1,9 @@
-// Shared HTTP plumbing for every webhook kind (json, wecom, dingtalk, feishu) and Mastodon:
+// Shared HTTP plumbing of the channels that speak plain HTTP (the webhooks, Mastodon):
 // one request attempt with a timeout, and one way to turn an HTTP failure into a ChannelError.
 // No retries here: the delivery worker owns them.
 import { STATUS_CODES } from 'node:http';
-import { graphemes } from '../../src/render/measure.js';
-import { ChannelError } from '../../src/types.js';
+import { graphemes } from './render/measure.js';
+import { ChannelError } from './types.js';
 
 /** Default time one request may take, connection included. */
 export const DEFAULT_TIMEOUT_MS = 15_000;

@@ -3,23 +3,11 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { CrierConfig } from '../src/config/schema.js';
-import { renderEmail } from '../src/render/email.js';
-import { languagesFor } from '../src/render/language.js';
-import { ChannelError, type Announcement, type Channel } from '../src/types.js';
-import type { ChannelDeps, EmailExtras } from './deps.js';
-
-export interface EmailMessage {
-  from: string;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  headers: Record<string, string>;
-}
-
-/** Extra pieces other modules add to each e-mail (unsubscribe links, issue 4). */
-export type { EmailExtras } from './deps.js';
+import type { ChannelContext } from '../../src/channel-module.js';
+import { renderEmail, type EmailMessage } from '../../src/render/email.js';
+import { languagesFor } from '../../src/render/language.js';
+import { ChannelError, type Announcement, type Channel } from '../../src/types.js';
+import type { EmailSettings } from './settings.js';
 
 interface SmtpError extends Error {
   code?: string;
@@ -43,8 +31,9 @@ export function classifySmtpError(err: SmtpError): ChannelError {
   return ChannelError.retryable(`SMTP connection problem: ${err.code ?? ''} ${reply}`.trim(), undefined, err);
 }
 
-export function createEmailChannel(config: CrierConfig, deps: ChannelDeps, extras: EmailExtras = deps.emailExtras ?? {}): Channel<EmailMessage> {
-  const cfg = config.channels.email;
+export function createEmailChannel(ctx: ChannelContext<EmailSettings>): Channel<EmailMessage> {
+  const { settings: cfg, deps } = ctx;
+  const extras = deps.emailExtras ?? {};
   const outbox = cfg.outbox ? resolve(cfg.outbox) : undefined;
   let transport: Transporter | undefined;
   const smtp = (): Transporter => {
@@ -62,10 +51,11 @@ export function createEmailChannel(config: CrierConfig, deps: ChannelDeps, extra
 
   return {
     name: 'email',
-    limits: { perSecond: cfg.perSecond, batchSize: config.delivery.batchSize, concurrency: cfg.poolSize },
+    sampleAddress: 'reader@example.edu',
+    limits: { perSecond: cfg.perSecond, batchSize: ctx.delivery.batchSize, concurrency: cfg.poolSize },
 
     async recipientPage(ann: Announcement, cursor: string | null) {
-      const page = await deps.subscribers.page('email', ann.topics, cursor, config.delivery.pageSize);
+      const page = await deps.subscribers.page('email', ann.topics, cursor, ctx.delivery.pageSize);
       return {
         recipients: page.subscribers.map((s) => ({ id: s.id, address: s.address, language: s.language, subscriberId: s.id })),
         next: page.next,
@@ -75,7 +65,7 @@ export function createEmailChannel(config: CrierConfig, deps: ChannelDeps, extra
     render(ann, recipient) {
       const unsubscribeUrl = extras.unsubscribeUrl?.(recipient);
       const { subject, text, html } = renderEmail(ann, languagesFor(ann, recipient.language), {
-        libraryName: config.library.name,
+        libraryName: ctx.library.name,
         link: ann.link,
         unsubscribeUrl,
         manageUrl: extras.manageUrl?.(recipient),

@@ -1,10 +1,11 @@
 // The bot's commands over the subscriber store: one private chat = one subscriber of channel
 // "telegram" (address = chat id). Every command answers, whatever it was given.
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
-import type { CrierConfig } from '../config/schema.js';
-import type { Subscriber, SubscriberStatus, SubscriberStore } from '../store/subscribers.js';
-import type { Lang, LangPref } from '../types.js';
-import { decodeStartPayload } from '../subscriptions/deep-link.js';
+import type { ChannelContext } from '../../../src/channel-module.js';
+import type { TopicSettings } from '../../../src/config/shared.js';
+import type { Subscriber, SubscriberStatus, SubscriberStore } from '../../../src/store/subscribers.js';
+import type { Lang, LangPref } from '../../../src/types.js';
+import { decodeStartPayload } from '../deep-link.js';
 import { T, say } from './texts.js';
 
 export interface BotReply {
@@ -12,13 +13,15 @@ export interface BotReply {
   keyboard?: InlineKeyboardMarkup;
 }
 
-type Topic = CrierConfig['topics'][number];
+type Topic = TopicSettings;
+/** What the commands read: the library's defaults and the topics. */
+export type BotConfig = Pick<ChannelContext<unknown>, 'library' | 'topics'>;
 export const TOPIC_CALLBACK = 'topic:';
 const ALL = new Set(['all', '*', '全部']);
 
 export class BotCommands {
   constructor(
-    private readonly config: CrierConfig,
+    private readonly config: BotConfig,
     private readonly subscribers: SubscriberStore,
   ) {}
 

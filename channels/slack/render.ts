@@ -6,10 +6,10 @@
 // raw HTML, `<@U…>` / `<#C…>` mentions, code spans and any link scheme (javascript:) through,
 // so everything else is escaped with Slack's three entities.
 import slackify from 'slackify-markdown';
-import type { AnnouncementInput, Lang } from '../types.js';
-import { joinLocalized, joinTextBlocks, orderLanguages } from './language.js';
-import { isSafeLink, markdownToText } from './markdown.js';
-import { graphemeLength, splitText, truncate, utf16Length } from './measure.js';
+import type { AnnouncementInput, Lang } from '../../src/types.js';
+import { joinLocalized, joinTextBlocks, orderLanguages } from '../../src/render/language.js';
+import { isSafeLink, markdownToText } from '../../src/render/markdown.js';
+import { graphemeLength, splitText, truncate, utf16Length } from '../../src/render/measure.js';
 
 /** Block Kit limits (docs.slack.dev/reference/block-kit). Counted in UTF-16 units, never fewer than Slack counts. */
 export const SLACK_LIMITS = { sectionText: 3000, headerText: 150, blocks: 50, fallbackText: 4000 } as const;

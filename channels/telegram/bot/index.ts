@@ -3,9 +3,9 @@
 // which the HTTP server hands to `webhookHandler`.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Bot, longPoll, type Context, type Update } from 'node-telegram-bot-api';
-import { telegramClientOptions } from '../../channels/telegram/client.js';
-import type { CrierConfig } from '../config/schema.js';
-import type { Services } from '../services.js';
+import type { ChannelContext, RunningPart } from '../../../src/channel-module.js';
+import { telegramClientOptions } from '../client.js';
+import type { TelegramSettings } from '../settings.js';
 import { BotCommands, type BotReply } from './commands.js';
 import { T, say } from './texts.js';
 
@@ -13,7 +13,6 @@ export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const ALLOWED_UPDATES = ['message', 'callback_query'];
 const SEEN_TTL_SECONDS = 86_400; // Telegram keeps an unconfirmed update for 24 hours
 
-export type BotServices = Pick<Services, 'subscribers' | 'redis' | 'keys' | 'log'>;
 
 export interface TelegramBot {
   /** Polling: starts the getUpdates loop. Webhook: registers the webhook URL with Telegram. */
@@ -36,8 +35,8 @@ function secretMatches(given: string | string[] | undefined, expected: string): 
   return timingSafeEqual(digest(typeof given === 'string' ? given : ''), digest(expected));
 }
 
-export function createTelegramBot(config: CrierConfig, services: BotServices, opts: TelegramBotOptions = {}): TelegramBot {
-  const cfg = config.channels.telegram;
+export function createTelegramBot(config: ChannelContext<TelegramSettings>, opts: TelegramBotOptions = {}): TelegramBot {
+  const { settings: cfg, deps: services } = config;
   const log = services.log.child('telegram-bot');
   const webhook = cfg.bot.mode === 'webhook';
   if (!cfg.token) throw new Error('channels.telegram.token: the bot needs its token (from @BotFather)');
@@ -46,7 +45,7 @@ export function createTelegramBot(config: CrierConfig, services: BotServices, op
   }
   const commands = new BotCommands(config, services.subscribers);
   // Replies may retry inside the client (a lost reply is only a lost reply); announcements never do.
-  const bot = new Bot(cfg.token, { ...telegramClientOptions(config), maxRetries: 2 });
+  const bot = new Bot(cfg.token, { ...telegramClientOptions(cfg), maxRetries: 2 });
   bot.catch((err, ctx) => log.error('update failed', { update: ctx.update.update_id, error: err instanceof Error ? err.message : String(err) }));
 
   const reply = (ctx: Context, r: BotReply) => ctx.reply(r.text, r.keyboard ? { reply_markup: r.keyboard } : {});
@@ -137,9 +136,9 @@ export function createTelegramBot(config: CrierConfig, services: BotServices, op
   };
 }
 
-/** For `crier start` and `crier serve` (where the HTTP server runs): starts the bot as a stoppable component. */
-export async function startTelegramBot(s: Services): Promise<{ name: string; close(): Promise<void> }> {
-  const bot = createTelegramBot(s.config, s);
+/** For `crier start` and `crier serve` (where the HTTP server runs): starts the bot as a stoppable part. */
+export async function startTelegramBot(ctx: ChannelContext<TelegramSettings>): Promise<RunningPart> {
+  const bot = createTelegramBot(ctx);
   await bot.start();
   return { name: 'Telegram bot', close: () => bot.stop() };
 }

@@ -5,7 +5,8 @@
 // decoding matches the longest known id at each position (an id "e-books" beside "e" is read as
 // "e-books"). A choice too long for 64 characters gets no payload: the bot then welcomes the
 // student and /topics lets them pick.
-import type { CrierConfig } from '../config/schema.js';
+import type { ChannelContext } from '../../src/channel-module.js';
+import type { TelegramSettings } from './settings.js';
 
 export const START_PAYLOAD_MAX = 64;
 
@@ -38,8 +39,8 @@ export function decodeStartPayload(payload: string, allIds: readonly string[]): 
 }
 
 /** The bot's link for these topics, or undefined when the bot is off or its username unknown. */
-export function botLink(config: CrierConfig, topics: readonly string[]): string | undefined {
-  const tg = config.channels.telegram;
+export function botLink(config: Pick<ChannelContext<TelegramSettings>, 'settings' | 'topics'>, topics: readonly string[]): string | undefined {
+  const tg = config.settings;
   if (!tg.enabled || !tg.bot.enabled || !tg.bot.username) return undefined;
   const payload = encodeStartPayload(topics, config.topics.map((t) => t.id));
   return `https://t.me/${tg.bot.username}${payload ? `?start=${payload}` : ''}`;

@@ -7,10 +7,10 @@
 // splitText) and each part is rendered from its own runs, so every part has balanced tags and
 // a tag is never cut.
 import type { Token } from 'markdown-it';
-import type { AnnouncementInput, Lang } from '../types.js';
-import { TEXT_SEPARATOR, orderLanguages } from './language.js';
-import { isSafeLink, parseMarkdown } from './markdown.js';
-import { splitText, utf16Length } from './measure.js';
+import type { AnnouncementInput, Lang } from '../../src/types.js';
+import { TEXT_SEPARATOR, orderLanguages } from '../../src/render/language.js';
+import { isSafeLink, parseMarkdown } from '../../src/render/markdown.js';
+import { splitText, utf16Length } from '../../src/render/measure.js';
 
 /** Telegram's limit for a message's text, in UTF-16 units after entity parsing. */
 export const TELEGRAM_MAX_LENGTH = 4096;

@@ -1,0 +1,16 @@
+// The Mastodon channel's settings: `channels.mastodon` in the configuration.
+import { z } from 'zod';
+import { httpUrl, langPref, topicFilter } from '../../src/config/shared.js';
+
+export const mastodonSettings = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    instanceUrl: httpUrl.default('https://mastodon.example'),
+    accessToken: z.string().default(''),
+    visibility: z.enum(['public', 'unlisted', 'private', 'direct']).default('public'),
+    language: langPref.optional(),
+    topics: topicFilter,
+  })
+  .prefault({});
+
+export type MastodonSettings = z.output<typeof mastodonSettings>;

@@ -1,0 +1,85 @@
+// Every configured webhook is its own channel, "webhook:<name>": the campus chat robots
+// (WeCom, DingTalk, Feishu) built here, and generic JSON receivers (json.ts). A robot is one
+// recipient, "robot", that gets an announcement when its topics match.
+import type { LibrarySettings } from '../../src/config/shared.js';
+import { newsUrl } from '../../src/news/links.js';
+import { urlHost } from '../../src/platform-http.js';
+import { languagesFor } from '../../src/render/language.js';
+import { topicsMatch } from '../../src/store/subscribers.js';
+import type { Announcement, Channel, Lang } from '../../src/types.js';
+import { previewDingtalk, renderDingtalk, sendDingtalk, type DingtalkMessage } from './dingtalk.js';
+import { previewFeishu, renderFeishu, sendFeishu, type FeishuMessage } from './feishu.js';
+import { createJsonWebhookChannel } from './json.js';
+import type { WebhookConfig } from './settings.js';
+import { previewWecom, renderWecom, sendWecom, wecomLength, WECOM_MAX_BYTES, type WecomMessage } from './wecom.js';
+
+type BotKindName = Exclude<WebhookConfig['kind'], 'json'>;
+
+/** What differs between the robots: their message, its preview, and one signed request. */
+interface BotKind<M> {
+  render(ann: Announcement, langs: readonly Lang[], fullTextUrl?: string): M;
+  preview(msg: M): string;
+  send(msg: M, hook: WebhookConfig): Promise<void>;
+}
+
+const BOTS: { wecom: BotKind<WecomMessage>; dingtalk: BotKind<DingtalkMessage>; feishu: BotKind<FeishuMessage> } = {
+  wecom: { render: renderWecom, preview: previewWecom, send: (m, hook) => sendWecom(m, hook.url) },
+  dingtalk: { render: renderDingtalk, preview: previewDingtalk, send: (m, hook) => sendDingtalk(m, hook.url, hook.secret || undefined) },
+  feishu: { render: renderFeishu, preview: previewFeishu, send: (m, hook) => sendFeishu(m, hook.url, hook.secret || undefined) },
+};
+
+/**
+ * All three robots allow about 20 messages a minute each (WeCom and DingTalk document 20;
+ * Feishu allows more, 100 a minute, and is held to the same pace). One at a time per robot.
+ */
+export const BOT_LIMITS = { perTargetPerSecond: 20 / 60, batchSize: 1, concurrency: 1 } as const;
+
+const measureWecom = (ann: Announcement, langs: readonly Lang[]) => ({
+  platform: 'wecom', label: 'WeCom (企业微信)', count: wecomLength(ann, langs), max: WECOM_MAX_BYTES,
+  unit: { en: 'bytes (a Chinese character counts 3)', zh: '字节（一个汉字计 3）' },
+  effect: { en: 'shortened, with a link to the full text', zh: '截短，并附全文链接' },
+});
+
+/** A WeCom, DingTalk or Feishu robot as a channel. */
+export function createBotChannel(library: LibrarySettings, hook: WebhookConfig & { kind: BotKindName }): Channel {
+  const bot = BOTS[hook.kind] as BotKind<unknown>;
+  return {
+    name: `webhook:${hook.name}`,
+    limits: { ...BOT_LIMITS },
+
+    async recipientPage(ann: Announcement, cursor: string | null) {
+      if (cursor !== null || !topicsMatch(hook.topics, ann.topics)) return { recipients: [], next: null };
+      const language = hook.language ?? library.defaultLanguage;
+      // The address is the host only: the rest of a robot URL is its secret key.
+      return { recipients: [{ id: 'robot', address: urlHost(hook.url), language }], next: null };
+    },
+
+    // A cut message sends readers to the announcement's public page when it has no link of its own.
+    render: (ann, recipient) => bot.render(ann, languagesFor(ann, recipient.language), newsUrl(library, ann.id)),
+    // Only WeCom's byte limit is tight enough for the desk to count it (DingTalk and Feishu cut far later).
+    measure: hook.kind === 'wecom' ? measureWecom : undefined,
+    preview: (msg) => `POST ${urlHost(hook.url)} (kind ${hook.kind}${hook.secret ? ', signed' : ''})\n\n${bot.preview(msg)}`,
+
+    async send(msg) {
+      // One request; the robots return no message id to record.
+      await bot.send(msg, hook);
+      return {};
+    },
+
+    async check() {
+      // Every robot endpoint posts to the group; none checks a key without sending.
+      return `not checked without sending (no auth endpoint); URL host ${urlHost(hook.url)}`;
+    },
+  };
+}
+
+/** One channel per enabled webhook, every kind. */
+export function createWebhookChannels(library: LibrarySettings, hooks: readonly WebhookConfig[]): Channel[] {
+  return hooks
+    .filter((hook) => hook.enabled)
+    .map((hook) =>
+      hook.kind === 'json'
+        ? createJsonWebhookChannel(library, hook)
+        : createBotChannel(library, hook as WebhookConfig & { kind: BotKindName }),
+    );
+}
