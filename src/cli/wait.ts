@@ -7,8 +7,9 @@ import { watchEvents } from '../events/watch.js';
 import type { AnnouncementView } from '../producer.js';
 import type { Services } from '../services.js';
 import type { AnnouncementStatus, DeliveryRecord } from '../types.js';
+import { failureSummaryLines, groupFailures } from './progress/failures.js';
+import { LiveProgress, type LiveProgressOptions, type ProgressOut } from './progress/live.js';
 import { totalsLine } from './report.js';
-import { LiveProgress, failureSummaryLines, groupFailures, type LiveProgressOptions, type ProgressOut } from './progress.js';
 
 export const FINAL_ANNOUNCEMENT_STATUSES: readonly AnnouncementStatus[] = ['done', 'done_with_failures', 'cancelled'];
 

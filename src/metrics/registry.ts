@@ -89,6 +89,14 @@ interface Snapshot {
   announcements: Record<string, number>;
 }
 
+/** A histogram's values for one channel, cumulative buckets included. */
+interface HistogramRow {
+  channel: string;
+  cumulative: { le: string; count: number }[];
+  sum: number;
+  count: number;
+}
+
 /**
  * A histogram whose buckets are kept elsewhere (Redis): its values come from `read()` at
  * scrape time instead of observe(). Otherwise a prom-client Histogram, so the registry formats
@@ -99,10 +107,10 @@ class ExternalHistogram extends Histogram<'channel'> {
   private readonly metricHelp: string;
 
   constructor(
-    opts: { name: string; help: string; registers: Registry[]; buckets: number[] },
-    private readonly read: () => Promise<{ channel: string; cumulative: { le: string; count: number }[]; sum: number; count: number }[]>,
+    opts: { name: string; help: string; labelNames: readonly ['channel']; registers: Registry[]; buckets: number[] },
+    private readonly read: () => Promise<HistogramRow[]>,
   ) {
-    super({ ...opts, labelNames: ['channel'] });
+    super(opts);
     this.metricName = opts.name;
     this.metricHelp = opts.help;
   }
@@ -129,6 +137,78 @@ class ExternalHistogram extends Histogram<'channel'> {
   }
 }
 
+/** One series of a counter or gauge: its labels and its value. */
+type Series = [labels: Record<string, string>, value: number];
+
+/**
+ * A metric of the private registry. Every value is read from the scrape's snapshot by
+ * `collect` (counters and gauges: every series; the histogram: a row per channel).
+ */
+type MetricDef =
+  | { type: 'counter' | 'gauge'; name: string; help: string; labelNames: readonly string[]; collect(snap: Snapshot): Series[] }
+  | { type: 'histogram'; name: string; help: string; labelNames: readonly ['channel']; buckets: readonly number[]; collect(snap: Snapshot): HistogramRow[] };
+
+/** A per-channel series (label `channel`) of one number of the channel's stats. */
+const perChannel =
+  (value: (c: ChannelStats) => number) =>
+  ({ stats }: Snapshot): Series[] =>
+    [...stats].map(([channel, c]) => [{ channel }, value(c)]);
+
+/** Crier's own series, in the order /metrics shows them. */
+const METRICS: readonly MetricDef[] = [
+  {
+    type: 'counter',
+    name: 'crier_deliveries_total',
+    help: 'Deliveries that entered a state, fleet-wide: queued (fan-out or retry of failed ones), sent, failed, skipped.',
+    labelNames: ['channel', 'status'],
+    collect: ({ stats }) => [...stats].flatMap(([channel, c]) => COUNTED_STATUSES.map((status): Series => [{ channel, status }, c.deliveries[status]])),
+  },
+  {
+    type: 'histogram',
+    name: 'crier_delivery_latency_seconds',
+    help: 'Seconds from entering the queue to sent, per sent delivery, fleet-wide.',
+    labelNames: ['channel'],
+    buckets: LATENCY_BUCKETS,
+    collect: ({ stats }) =>
+      [...stats].map(([channel, c]) => ({ channel, cumulative: c.latency.cumulative, sum: c.latency.sumSeconds, count: c.latency.count })),
+  },
+  {
+    type: 'counter',
+    name: 'crier_retries_total',
+    help: 'Retryable delivery failures that were put back in the queue, fleet-wide.',
+    labelNames: ['channel'],
+    collect: perChannel((c) => c.retries),
+  },
+  {
+    type: 'counter',
+    name: 'crier_rate_limit_wait_seconds_total',
+    help: 'Seconds delivery workers waited for the shared rate limits, fleet-wide.',
+    labelNames: ['channel'],
+    collect: perChannel((c) => c.rateLimitWaitSeconds),
+  },
+  {
+    type: 'gauge',
+    name: 'crier_queue_jobs',
+    help: 'BullMQ jobs by queue and state, read at scrape time.',
+    labelNames: ['queue', 'state'],
+    collect: ({ queues }) => queues.flatMap((q) => QUEUE_STATES.map((state): Series => [{ queue: q.queue, state }, q.counts[state]])),
+  },
+  {
+    type: 'gauge',
+    name: 'crier_queue_paused',
+    help: '1 while the queue is paused, else 0.',
+    labelNames: ['queue'],
+    collect: ({ queues }) => queues.map((q): Series => [{ queue: q.queue }, q.paused ? 1 : 0]),
+  },
+  {
+    type: 'gauge',
+    name: 'crier_announcements',
+    help: `The newest ${ANNOUNCEMENTS_WINDOW} announcements by status.`,
+    labelNames: ['status'],
+    collect: ({ announcements }) => ANNOUNCEMENT_STATUSES.map((status): Series => [{ status }, announcements[status] ?? 0]),
+  },
+];
+
 export function createMetrics(s: Services): CrierMetrics {
   const own = new Registry();
   const registers = [own];
@@ -144,90 +224,35 @@ export function createMetrics(s: Services): CrierMetrics {
     return inFlight;
   };
 
-  new Counter({
-    name: 'crier_deliveries_total',
-    help: 'Deliveries that entered a state, fleet-wide: queued (fan-out or retry of failed ones), sent, failed, skipped.',
-    labelNames: ['channel', 'status'] as const,
-    registers,
-    async collect() {
-      const { stats } = await snapshot();
-      this.reset();
-      for (const [channel, c] of stats) for (const status of COUNTED_STATUSES) this.inc({ channel, status }, c.deliveries[status]);
-    },
-  });
-
-  new ExternalHistogram(
-    {
-      name: 'crier_delivery_latency_seconds',
-      help: 'Seconds from entering the queue to sent, per sent delivery, fleet-wide.',
-      registers,
-      buckets: [...LATENCY_BUCKETS],
-    },
-    async () => {
-      const { stats } = await snapshot();
-      return [...stats].map(([channel, c]) => ({ channel, cumulative: c.latency.cumulative, sum: c.latency.sumSeconds, count: c.latency.count }));
-    },
-  );
-
-  new Counter({
-    name: 'crier_retries_total',
-    help: 'Retryable delivery failures that were put back in the queue, fleet-wide.',
-    labelNames: ['channel'] as const,
-    registers,
-    async collect() {
-      const { stats } = await snapshot();
-      this.reset();
-      for (const [channel, c] of stats) this.inc({ channel }, c.retries);
-    },
-  });
-
-  new Counter({
-    name: 'crier_rate_limit_wait_seconds_total',
-    help: 'Seconds delivery workers waited for the shared rate limits, fleet-wide.',
-    labelNames: ['channel'] as const,
-    registers,
-    async collect() {
-      const { stats } = await snapshot();
-      this.reset();
-      for (const [channel, c] of stats) this.inc({ channel }, c.rateLimitWaitSeconds);
-    },
-  });
-
-  new Gauge({
-    name: 'crier_queue_jobs',
-    help: 'BullMQ jobs by queue and state, read at scrape time.',
-    labelNames: ['queue', 'state'] as const,
-    registers,
-    async collect() {
-      const { queues } = await snapshot();
-      this.reset();
-      for (const q of queues) for (const state of QUEUE_STATES) this.set({ queue: q.queue, state }, q.counts[state]);
-    },
-  });
-
-  new Gauge({
-    name: 'crier_queue_paused',
-    help: '1 while the queue is paused, else 0.',
-    labelNames: ['queue'] as const,
-    registers,
-    async collect() {
-      const { queues } = await snapshot();
-      this.reset();
-      for (const q of queues) this.set({ queue: q.queue }, q.paused ? 1 : 0);
-    },
-  });
-
-  new Gauge({
-    name: 'crier_announcements',
-    help: `The newest ${ANNOUNCEMENTS_WINDOW} announcements by status.`,
-    labelNames: ['status'] as const,
-    registers,
-    async collect() {
-      const { announcements } = await snapshot();
-      this.reset();
-      for (const status of ANNOUNCEMENT_STATUSES) this.set({ status }, announcements[status] ?? 0);
-    },
-  });
+  // Each collect() starts from zero (reset) so a series gone from the snapshot is not shown.
+  for (const def of METRICS) {
+    const common = { name: def.name, help: def.help, labelNames: def.labelNames, registers };
+    switch (def.type) {
+      case 'counter':
+        new Counter({
+          ...common,
+          async collect() {
+            const series = def.collect(await snapshot());
+            this.reset();
+            for (const [labels, value] of series) this.inc(labels, value);
+          },
+        });
+        break;
+      case 'gauge':
+        new Gauge({
+          ...common,
+          async collect() {
+            const series = def.collect(await snapshot());
+            this.reset();
+            for (const [labels, value] of series) this.set(labels, value);
+          },
+        });
+        break;
+      case 'histogram':
+        new ExternalHistogram({ ...common, labelNames: def.labelNames, buckets: [...def.buckets] }, async () => def.collect(await snapshot()));
+        break;
+    }
+  }
 
   const registry = Registry.merge([own, processMetrics()]);
   return {

@@ -87,97 +87,144 @@ type List = { ordered: boolean; next: number };
 
 /** Markdown → runs in the dialect's structure. */
 function bodyRuns(markdown: string, rules: DialectRules): Run[] {
-  const runs: Run[] = [];
-  const containers: Container[] = [];
-  const lists: List[] = [];
-  let blankBefore = true; // the next block is separated by a blank line, not a single newline
-  let headingDepth = 0;
+  const writer = new RunWriter(rules);
+  const tokens = parseMarkdown(markdown);
+  tokens.forEach((t, i) => writer.block(t, tokens[i - 1]));
+  return writer.runs;
+}
 
-  // A line's prefix: quote marks, and an item's marker on the first line of its first block.
-  const prefix = (block: boolean): string =>
-    containers.map((c) => {
+/**
+ * The marks in force inside one paragraph. Bold inside bold (a bold heading's own **…**) adds
+ * nothing, so `pushed` records which opens added a mark and closes stay balanced.
+ */
+class MarkStack {
+  marks: readonly Mark[];
+  private readonly pushed: boolean[] = [];
+
+  constructor(base: readonly Mark[]) {
+    this.marks = [...base];
+  }
+
+  open(m: Mark): void {
+    const add = m.tag === 'a' || !this.marks.some((x) => x.tag === m.tag);
+    if (add) this.marks = [...this.marks, m];
+    this.pushed.push(add);
+  }
+
+  close(): void {
+    if (this.pushed.pop()) this.marks = this.marks.slice(0, -1);
+  }
+}
+
+/**
+ * Walks markdown-it's block tokens in order and appends runs. It keeps what the next line
+ * needs to know: the open quotes and list items (a line's prefix), the lists' numbering,
+ * whether a blank line comes before the next block, and whether we are inside a heading.
+ */
+class RunWriter {
+  readonly runs: Run[] = [];
+  private readonly containers: Container[] = [];
+  private readonly lists: List[] = [];
+  private blankBefore = true; // the next block is separated by a blank line, not a single newline
+  private headingDepth = 0;
+
+  constructor(private readonly rules: DialectRules) {}
+
+  block(t: Token, previous: Token | undefined): void {
+    switch (t.type) {
+      case 'bullet_list_open': case 'ordered_list_open': this.openList(t); break;
+      case 'bullet_list_close': case 'ordered_list_close': this.closeList(); break;
+      case 'list_item_open': this.openItem(); break;
+      case 'blockquote_open': this.containers.push({ kind: 'quote' }); this.blankBefore = true; break;
+      case 'list_item_close': case 'blockquote_close': this.containers.pop(); break;
+      // Headings inside a body become bold lines: the title is the message's only heading.
+      case 'heading_open': this.headingDepth++; break;
+      case 'heading_close': this.headingDepth--; break;
+      case 'inline':
+        // A hidden paragraph is an item of a tight list: one newline, not a blank line.
+        this.inline(t.children ?? [], this.headingDepth > 0 ? [BOLD] : [], previous?.hidden === true);
+        break;
+      case 'fence': case 'code_block': this.codeLines(t.content); break;
+      case 'hr': this.rule(); break;
+      default:
+        break; // paragraph_open/close: blocks are separated in startBlock
+    }
+  }
+
+  private inItem(): boolean {
+    return this.containers.some((c) => c.kind === 'item');
+  }
+
+  // A list is set off by a blank line, except a list nested in an item (kept tight).
+  private openList(t: Token): void {
+    this.lists.push({ ordered: t.type === 'ordered_list_open', next: Number(t.attrGet('start') ?? 1) });
+    this.blankBefore = !this.inItem();
+  }
+
+  private closeList(): void {
+    this.lists.pop();
+    this.blankBefore = !this.inItem();
+  }
+
+  // WeCom has no list syntax, so its bullets are "•"; numbers are kept in every dialect.
+  private openItem(): void {
+    const list = this.lists[this.lists.length - 1];
+    const marker = list.ordered ? `${list.next++}. ` : this.rules.lists ? '- ' : '• ';
+    this.containers.push({ kind: 'item', marker, fresh: true });
+  }
+
+  /** A line's prefix: quote marks, and an item's marker on the first line of its first block. */
+  private prefix(block: boolean): string {
+    return this.containers.map((c) => {
       if (c.kind === 'quote') return '> ';
       const first = block && c.fresh;
       if (block) c.fresh = false;
       return first ? c.marker : ' '.repeat(c.marker.length);
     }).join('');
-  const startBlock = (tight: boolean) => {
-    const sep = runs.length === 0 ? '' : tight && !blankBefore ? '\n' : '\n\n';
-    runs.push({ text: sep + prefix(true), marks: [], raw: true });
-    blankBefore = false;
-  };
-  const lineBreak = (marks: readonly Mark[]): Run => ({ text: rules.br + prefix(false), marks, raw: true });
+  }
 
-  const inline = (children: Token[], base: readonly Mark[], tight: boolean) => {
-    startBlock(tight);
-    let marks = [...base];
-    // Bold inside bold (a bold heading's own **…**) adds nothing: `pushed` keeps closes balanced.
-    const pushed: boolean[] = [];
-    const open = (m: Mark) => {
-      const add = m.tag === 'a' || !marks.some((x) => x.tag === m.tag);
-      if (add) marks = [...marks, m];
-      pushed.push(add);
-    };
+  /** The separator before a block (none first, a newline when tight, else a blank line) and its prefix. */
+  private startBlock(tight: boolean): void {
+    const sep = this.runs.length === 0 ? '' : tight && !this.blankBefore ? '\n' : '\n\n';
+    this.runs.push({ text: sep + this.prefix(true), marks: [], raw: true });
+    this.blankBefore = false;
+  }
+
+  /** A line break inside a block: the dialect's break, then the continuation prefix. */
+  private lineBreak(marks: readonly Mark[]): Run {
+    return { text: this.rules.br + this.prefix(false), marks, raw: true };
+  }
+
+  private inline(children: Token[], base: readonly Mark[], tight: boolean): void {
+    this.startBlock(tight);
+    const stack = new MarkStack(base);
     for (const t of children) {
       switch (t.type) {
-        case 'strong_open': open(BOLD); break;
-        case 'em_open': open(ITALIC); break;
-        case 'link_open': open({ tag: 'a', href: String(t.attrGet('href') ?? '') }); break;
-        case 'strong_close': case 'em_close': case 'link_close':
-          if (pushed.pop()) marks = marks.slice(0, -1);
-          break;
-        case 'softbreak': case 'hardbreak': runs.push(lineBreak(marks)); break;
+        case 'strong_open': stack.open(BOLD); break;
+        case 'em_open': stack.open(ITALIC); break;
+        case 'link_open': stack.open({ tag: 'a', href: String(t.attrGet('href') ?? '') }); break;
+        case 'strong_close': case 'em_close': case 'link_close': stack.close(); break;
+        case 'softbreak': case 'hardbreak': this.runs.push(this.lineBreak(stack.marks)); break;
         default:
           // text, and code_inline kept as text (a code span would show references undecoded)
-          if (t.content) runs.push({ text: t.content, marks });
+          if (t.content) this.runs.push({ text: t.content, marks: stack.marks });
       }
     }
-  };
+  }
 
-  const inItem = () => containers.some((c) => c.kind === 'item');
-  const tokens = parseMarkdown(markdown);
-  tokens.forEach((t, i) => {
-    switch (t.type) {
-      // A list is set off by a blank line, except a list nested in an item (kept tight).
-      case 'bullet_list_open': case 'ordered_list_open':
-        lists.push({ ordered: t.type === 'ordered_list_open', next: Number(t.attrGet('start') ?? 1) });
-        blankBefore = !inItem();
-        break;
-      case 'bullet_list_close': case 'ordered_list_close':
-        lists.pop();
-        blankBefore = !inItem();
-        break;
-      case 'list_item_open': {
-        const list = lists[lists.length - 1];
-        const marker = list.ordered ? `${list.next++}. ` : rules.lists ? '- ' : '• ';
-        containers.push({ kind: 'item', marker, fresh: true });
-        break;
-      }
-      case 'blockquote_open': containers.push({ kind: 'quote' }); blankBefore = true; break;
-      case 'list_item_close': case 'blockquote_close': containers.pop(); break;
-      // Headings inside a body become bold lines: the title is the message's only heading.
-      case 'heading_open': headingDepth++; break;
-      case 'heading_close': headingDepth--; break;
-      case 'inline':
-        // A hidden paragraph is an item of a tight list: one newline, not a blank line.
-        inline(t.children ?? [], headingDepth > 0 ? [BOLD] : [], tokens[i - 1]?.hidden === true);
-        break;
-      case 'fence': case 'code_block': // plain lines: a code block would show references undecoded
-        startBlock(false);
-        t.content.replace(/\n$/, '').split('\n').forEach((line, n) => {
-          if (n > 0) runs.push(lineBreak([]));
-          if (line) runs.push({ text: line, marks: [] });
-        });
-        break;
-      case 'hr':
-        startBlock(false);
-        runs.push({ text: RULE, marks: [], raw: true });
-        break;
-      default:
-        break; // paragraph_open/close: blocks are separated in startBlock
-    }
-  });
-  return runs;
+  // Plain lines: a code block would show references undecoded.
+  private codeLines(content: string): void {
+    this.startBlock(false);
+    content.replace(/\n$/, '').split('\n').forEach((line, n) => {
+      if (n > 0) this.runs.push(this.lineBreak([]));
+      if (line) this.runs.push({ text: line, marks: [] });
+    });
+  }
+
+  private rule(): void {
+    this.startBlock(false);
+    this.runs.push({ text: RULE, marks: [], raw: true });
+  }
 }
 
 function opener(m: Mark, rules: DialectRules): string {

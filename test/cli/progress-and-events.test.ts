@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { watchEvents, type CrierEvent } from '../../src/events/watch.js';
 import type { DeliveryCounts } from '../../src/store/deliveries.js';
-import { countsLine } from '../../src/cli/progress.js';
+import { countsLine } from '../../src/cli/progress/bars.js';
 import { redisUrl, uniquePrefix, waitFor } from '../support/harness.js';
 
 const counts = (c: Partial<DeliveryCounts>): DeliveryCounts => ({ total: 0, queued: 0, sending: 0, sent: 0, failed: 0, skipped: 0, ...c });

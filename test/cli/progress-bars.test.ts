@@ -5,9 +5,11 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  BAR, LiveProgress, MAX_BAR, MIN_BAR, barCells, colorEnabled, countsLine, displayWidth, failureSummaryLines, groupFailures,
-  percentDone, renderBars, renderBlock, truncateDisplay, type ProgressState,
-} from '../../src/cli/progress.js';
+  BAR, MAX_BAR, MIN_BAR, barCells, countsLine, percentDone, renderBars, renderBlock, type ProgressState,
+} from '../../src/cli/progress/bars.js';
+import { failureSummaryLines, groupFailures } from '../../src/cli/progress/failures.js';
+import { LiveProgress } from '../../src/cli/progress/live.js';
+import { colorEnabled, displayWidth, truncateDisplay } from '../../src/cli/progress/terminal.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createServices, type Services } from '../../src/services.js';
 import type { DeliveryCounts } from '../../src/store/deliveries.js';

@@ -8,7 +8,8 @@ import { localizedTitle } from '../../render/language.js';
 import type { Services } from '../../services.js';
 import type { Announcement } from '../../types.js';
 import { withServices } from '../connect.js';
-import { colorEnabled, renderBars, rowsOf } from '../progress.js';
+import { renderBars, rowsOf } from '../progress/bars.js';
+import { colorEnabled } from '../progress/terminal.js';
 import { FINAL_ANNOUNCEMENT_STATUSES, finalReport, waitUntilFinal } from '../wait.js';
 
 const COUNTS = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
