@@ -69,7 +69,6 @@ async function fanOutChannel(s: Services, ann: Announcement, channel: Channel): 
     cursor = `c${page.next}`;
     await s.redis.hset(fanKey, channel.name, cursor);
   }
-  await s.redis.expire(fanKey, Math.round(s.config.delivery.retentionDays * 86_400));
   await s.deliveries.fanoutDone(ann.id, channel.name);
 }
 

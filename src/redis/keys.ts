@@ -1,37 +1,49 @@
-// Every Redis key Crier uses, in one place. All live under the configured prefix.
+// Every Redis key Crier uses, in one place. All live under the configured prefix. The table in
+// docs/architecture.md says the same and test/architecture/key-map.test.ts keeps it true:
+// a new key needs a row there. "No TTL" keys live until deleted.
 //
-//   <p>:ann:<id>                 hash    "data": the announcement JSON (written once), "status"
+//   <p>:ann:<id>                 hash    "data": the announcement JSON (rewritten only by the desk's
+//                                        reschedule, setPublishTime), "status", and "completedAt" once final;
+//                                        no TTL
 //   <p>:annindex                 zset    announcement ids by creation time (ms)
-//   <p>:idem:<key>               string  JSON { id, bodyHash } for Idempotency-Key
-//   <p>:dlv:<annId>:<channel>    hash    recipient id -> JSON DeliveryRecord
-//   <p>:cnt:<annId>              hash    "<channel>|<status>" -> count, "<channel>|total", "*|<status>"
-//                                        over all channels, "_fanout_pending": channels still fanning out
-//   <p>:fan:<annId>              hash    "<channel>" -> next recipient cursor, or "done"
-//   <p>:events                   stream  delivery state changes, for watchers
+//   <p>:idem:<sha256 of key>     string  JSON { id, bodyHash } for an Idempotency-Key, EX 1 day
+//   <p>:dlv:<annId>:<channel>    hash    recipient id -> JSON DeliveryRecord; TTL delivery.retentionDays,
+//                                        set on its first record
+//   <p>:cnt:<annId>              hash    "<channel>|<status>" -> count, "<channel>|total", "*|<status>" and
+//                                        "*|total" over all channels, "_fanout_pending": channels whose
+//                                        fan-out has not finished (set to the channel count on save;
+//                                        completion waits for 0); no TTL
+//   <p>:fan:<annId>              hash    "<channel>" -> "c" + the next recipient-page cursor, or "done";
+//                                        TTL delivery.retentionDays once a channel's fan-out finishes
+//   <p>:events                   stream  delivery and announcement state changes, for watchers and the
+//                                        alerts consumer group; capped (MAXLEN ~100000), no TTL
 //   <p>:sub:<id>                 hash    one subscriber
 //   <p>:subaddr:<ch>:<address>   string  subscriber id of an address (uniqueness)
 //   <p>:subs:<channel>           zset    active subscribers of a channel, score = sequence
 //   <p>:subseq                   string  subscriber sequence counter
 //   <p>:subsecret                string  HMAC secret of subscription tokens when the config sets none:
 //                                        random, written once with SET NX so every process shares it
-//   <p>:subthrottle:<id>         string  confirmation mails sent to a subscriber this hour (TTL 1 h)
+//   <p>:subthrottle:<id>         string  confirmation requests of a subscriber this hour (TTL 1 h)
 //   <p>:subrate:<ip>:<window>    string  POST /api/subscribers requests of one client IP in one
 //                                        fixed minute window (TTL 2 min)
 //   <p>:subevents                list    recent subscribe/unsubscribe events, JSON, newest first,
 //                                        capped; they name the subscriber id, never the address
-//   <p>:rss:items                zset    announcement ids in the feed, score = publish time (ms)
-//   <p>:rate:<name>              string  limiter state (GCRA theoretical arrival time)
+//   <p>:rss:items                zset    announcement ids in the feed, score = publish time (ms), capped
+//   <p>:rate:<name>              string  limiter state (GCRA theoretical arrival time), PX about one
+//                                        interval; <name> is a channel, or "<channel>:<recipient id>"
 //   <p>:stats                    hash    fleet-wide counters behind GET /metrics (src/metrics/stats.ts), no TTL:
 //                                        "dlv|<channel>|<status>" deliveries that entered queued/sent/failed/skipped
 //                                        (the delivery Lua); "retry|<channel>", "rlwait_ms|<channel>",
 //                                        "lat|<channel>|<le>" (one latency bucket, not cumulative),
 //                                        "lat_sum_ms|<channel>", "lat_n|<channel>" (the delivery worker)
-//   <p>:tgparts:<deliveryId>     hash    Telegram part number -> message_id (a retry skips sent parts)
+//   <p>:tgparts:<deliveryId>     hash    Telegram part number -> message_id (a retry skips sent parts),
+//                                        TTL delivery.retentionDays
 //   <p>:tgupdate:<updateId>      string  Telegram update seen (NX, 24 h): each update handled once
 //   <p>:admsess:<sha256 of id>   string  dashboard session JSON { name, role, csrf, expiresAt }, EX 12 h
 //                                        (the cookie holds the id; Redis only its hash)
 //   <p>:admlogin:<ip>            string  failed dashboard sign-ins from an address, EX 15 min
-//   <p>:alertthrottle:<channel>  string  an alert mail named this channel (TTL alerts.perChannelMinutes)
+//   <p>:alertthrottle:<channel>  string  id of the announcement an alert mail named this channel for
+//                                        (TTL alerts.perChannelMinutes)
 //   <p>:alertstreak:<channel>    string  ms of the first failed attempt since the channel's last success (TTL 1 day)
 //   <p>:alertlog                 list    recent alerts, JSON, newest first, capped: the dashboard's banner
 //   <p>:acct:<id>                string  JSON of a desk account (name, e-mail, role, scrypt hash, disabled, language)
@@ -43,7 +55,8 @@
 //   <p>:drafts                   zset    draft ids by last change (ms)
 //   <p>:tpl:<id>                 string  JSON of a desk template (a name and the compose form's fields)
 //   <p>:tpls                     zset    template ids by creation time (ms)
-//   <p>:bull:<queue>:…           BullMQ's own keys
+//   <p>:bull:<queue>:…           BullMQ's own keys (queues dispatch, deliver-<channel>, alerts,
+//                                        deliver-confirmations)
 //
 // Keys that end in an id (ann:, sub:, dlv:, …) hold nothing else under that stem, so no id can
 // ever collide with a fixed key (a subscriber once got the id "seq" and overwrote the counter).

@@ -108,11 +108,14 @@ export class DeliveryLog {
     });
   }
 
-  /** Marks a channel's fan-out finished (idempotent) and completes the announcement if all is final. */
+  /**
+   * Marks a channel's fan-out finished (idempotent) and completes the announcement if all is final.
+   * The cursor hash fan:<id> then expires after the retention period.
+   */
   async fanoutDone(annId: string, channel: string): Promise<void> {
     await this.redis.crierFanoutDone(
       this.keys.fanout(annId), this.keys.counters(annId), this.keys.announcement(annId), this.keys.events,
-      channel, new Date().toISOString(), annId, EVENTS_MAXLEN,
+      channel, new Date().toISOString(), annId, EVENTS_MAXLEN, String(this.retentionSeconds),
     );
   }
 

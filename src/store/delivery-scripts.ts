@@ -142,13 +142,16 @@ end
 return created
 `;
 
-// A channel's fan-out has written every page. KEYS: fan, cnt, ann, events  ARGV: channel, now, annId, maxlen
+// A channel's fan-out has written every page. KEYS: fan, cnt, ann, events
+// ARGV: channel, now, annId, maxlen, ttlSeconds. The cursor hash gets its TTL here: a one-page
+// fan-out never wrote a cursor, so this HSET is what creates it.
 const FANOUT_DONE = `${MAYBE_COMPLETE}
 local fan, cnt, ann, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 if redis.call('HGET', fan, ARGV[1]) ~= 'done' then
   redis.call('HSET', fan, ARGV[1], 'done')
   redis.call('HINCRBY', cnt, '_fanout_pending', -1)
 end
+redis.call('EXPIRE', fan, tonumber(ARGV[5]))
 maybeComplete(cnt, ann, events, ARGV[3], ARGV[2], ARGV[4])
 return 1
 `;
@@ -160,7 +163,7 @@ export interface DeliveryScripts {
     incAttempts: string, now: string, ttl: string, annId: string, maxlen: string,
   ): Promise<[number, string, string]>;
   crierEnqueueMany(dlv: string, cnt: string, events: string, stats: string, ...args: string[]): Promise<number>;
-  crierFanoutDone(fan: string, cnt: string, ann: string, events: string, channel: string, now: string, annId: string, maxlen: string): Promise<number>;
+  crierFanoutDone(fan: string, cnt: string, ann: string, events: string, channel: string, now: string, annId: string, maxlen: string, ttl: string): Promise<number>;
 }
 
 /** Registers the scripts on a connection (idempotent) and returns it typed with them. */
