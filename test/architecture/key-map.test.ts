@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountStore } from '../../src/accounts/store.js';
-import { TELEGRAM_WEBHOOK_PATH } from '../../src/bot/index.js';
+import { TELEGRAM_WEBHOOK_PATH } from '../../channels/telegram/bot/index.js';
 import { buildApp } from '../../src/http/app.js';
 import type { Services } from '../../src/services.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
