@@ -19,6 +19,7 @@
 // finally fails, so an outage does not lose a confirmation. The worker sends through the e-mail
 // channel's own transport (SMTP pool or outbox, its error classification, its rate limit), so
 // there is one mail configuration.
+import { retentionSeconds } from '../config/shared.js';
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import type { EmailMessage } from '../render/email.js';
 import type { Services } from '../services.js';
@@ -139,7 +140,7 @@ export class SubscriptionService {
       backoff: { type: 'confirm' },
       removeOnComplete: { age: 86_400, count: 10_000 },
       // Failed ones stay (an admin can retry them); they name the subscriber id, not the address.
-      removeOnFail: { age: Math.round(this.s.config.delivery.retentionDays * 86_400) },
+      removeOnFail: { age: retentionSeconds(this.s.config.delivery) },
     });
   }
 
