@@ -63,10 +63,15 @@ export class DraftStore {
 
   /** Newest change first; `authorId` limits the list to one person's drafts. */
   async list(opts: { authorId?: string; limit?: number } = {}): Promise<Draft[]> {
-    const ids = await this.redis.zrevrange(this.keys.draftIndex, 0, (opts.limit ?? 200) - 1);
+    const ids = (await this.redis.zrevrange(this.keys.draftIndex, 0, (opts.limit ?? 200) - 1)).filter((id) => DRAFT_ID.test(id));
+    if (!ids.length) return [];
+    // One pipeline for all the drafts, not a round trip each.
+    const p = this.redis.pipeline();
+    for (const id of ids) p.get(this.keys.draft(id));
     const out: Draft[] = [];
-    for (const id of ids) {
-      const d = await this.get(id);
+    for (const [err, raw] of (await p.exec()) ?? []) {
+      if (err) throw err;
+      const d = raw ? (JSON.parse(raw as string) as Draft) : null;
       if (d && (!opts.authorId || d.authorId === opts.authorId)) out.push(d);
     }
     return out;
