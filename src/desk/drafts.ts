@@ -19,6 +19,12 @@ export interface Draft {
   authorEmail?: string;
   createdAt: string;
   updatedAt: string;
+  /**
+   * The draft's version: every save adds one (absent on drafts saved before versions: 0). The
+   * review page's Approve carries the version the reviewer saw, so text changed since is never
+   * approved unseen.
+   */
+  rev?: number;
   /** The reviewer's latest comment when returned. */
   comment?: string;
   reviewedBy?: string;
@@ -35,6 +41,9 @@ export interface Author {
 
 export const DRAFT_ID = /^d[a-z0-9]{6,30}$/;
 
+/** A draft's version; drafts saved before there were versions are version 0. */
+export const revOf = (d: Pick<Draft, 'rev'>): number => d.rev ?? 0;
+
 export class DraftStore {
   constructor(
     private readonly redis: Redis,
@@ -49,6 +58,7 @@ export class DraftStore {
 
   async save(d: Draft): Promise<Draft> {
     d.updatedAt = new Date().toISOString();
+    d.rev = revOf(d) + 1;
     await this.redis.multi().set(this.keys.draft(d.id), JSON.stringify(d)).zadd(this.keys.draftIndex, Date.now(), d.id).exec();
     return d;
   }
