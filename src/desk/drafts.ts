@@ -44,11 +44,25 @@ export const DRAFT_ID = /^d[a-z0-9]{6,30}$/;
 /** A draft's version; drafts saved before there were versions are version 0. */
 export const revOf = (d: Pick<Draft, 'rev'>): number => d.rev ?? 0;
 
+/** KEYS: the draft, the index; ARGV: the expected version, the new value, its index score, the id. */
+const SAVE_IF = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local rev = cjson.decode(raw).rev
+if type(rev) ~= 'number' then rev = 0 end
+if rev ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+return 1
+`;
+
 export class DraftStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    if (!('crierDraftSaveIf' in redis)) redis.defineCommand('crierDraftSaveIf', { numberOfKeys: 2, lua: SAVE_IF });
+  }
 
   async get(id: string): Promise<Draft | null> {
     if (!DRAFT_ID.test(id)) return null;
@@ -61,6 +75,20 @@ export class DraftStore {
     d.rev = revOf(d) + 1;
     await this.redis.multi().set(this.keys.draft(d.id), JSON.stringify(d)).zadd(this.keys.draftIndex, Date.now(), d.id).exec();
     return d;
+  }
+
+  /**
+   * Saves `d` only if the stored draft is still the version `d` was read at (compare and set in
+   * one Lua script); false, and `d` untouched, when someone saved it in between.
+   */
+  async saveIfUnchanged(d: Draft): Promise<boolean> {
+    const next: Draft = { ...d, updatedAt: new Date().toISOString(), rev: revOf(d) + 1 };
+    const ok = await (this.redis as Redis & { crierDraftSaveIf(k: string, index: string, ...a: string[]): Promise<number> }).crierDraftSaveIf(
+      this.keys.draft(d.id), this.keys.draftIndex, String(revOf(d)), JSON.stringify(next), String(Date.now()), d.id,
+    );
+    if (ok !== 1) return false;
+    Object.assign(d, next);
+    return true;
   }
 
   async create(author: Author, fields: FormFields): Promise<Draft> {

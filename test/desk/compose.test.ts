@@ -204,6 +204,46 @@ describe('contributors and review', () => {
     expect((await drafts().get(d.id))).toMatchObject({ state: 'approved', announcementId: id, reviewedBy: 'Lin Wei' });
   });
 
+  it('publishes nothing when the draft changes between the approve’s check and its post', async () => {
+    await postForm(env.app, '/admin/compose', contributor, { ...BILINGUAL, action: 'submit' });
+    const [d] = await drafts().list();
+    const review = await getPage(env.app, `/admin/drafts/${d.id}`, librarian);
+    const seen = /name="rev" value="(\d+)"/.exec(review.body)![1];
+    // The author's save lands just after the approve has read the draft.
+    const store = drafts();
+    const get = DraftStore.prototype.get;
+    const spy = vi.spyOn(DraftStore.prototype, 'get').mockImplementation(async function (this: DraftStore, id: string) {
+      const read = await get.call(this, id);
+      spy.mockRestore();
+      const edit = (await store.get(id))!;
+      edit.fields = { ...edit.fields, 'body.en': 'Edited at the last moment.' };
+      await store.save(edit);
+      return read;
+    });
+    try {
+      const res = await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev: seen });
+      expect(res.statusCode).toBe(409);
+      expect(res.body).toContain('Edited at the last moment.');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await env.s.redis.zcard(env.s.keys.announcementIndex)).toBe(0);
+    expect((await drafts().get(d.id))).toMatchObject({ state: 'submitted', fields: { 'body.en': 'Edited at the last moment.' } });
+  });
+
+  it('puts the draft back to waiting for review when the post itself fails', async () => {
+    await postForm(env.app, '/admin/compose', contributor, { ...BILINGUAL, action: 'submit' });
+    const [d] = await drafts().list();
+    const seen = /name="rev" value="(\d+)"/.exec((await getPage(env.app, `/admin/drafts/${d.id}`, librarian)).body)![1];
+    vi.spyOn(env.s.producer, 'create').mockRejectedValueOnce(new Error('Redis went away'));
+    expect((await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev: seen })).statusCode).toBe(500);
+    expect((await drafts().get(d.id))).toMatchObject({ state: 'submitted', fields: d.fields });
+    expect(await env.s.redis.zcard(env.s.keys.announcementIndex)).toBe(0);
+    const again = /name="rev" value="(\d+)"/.exec((await getPage(env.app, `/admin/drafts/${d.id}`, librarian)).body)![1];
+    expect((await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev: again })).statusCode).toBe(303);
+    expect((await drafts().get(d.id))!.state).toBe('approved');
+  });
+
   it('tells the author when a librarian posts their submitted draft from compose instead of Approve', async () => {
     await postForm(env.app, '/admin/compose', contributor, { ...BILINGUAL, action: 'submit' });
     const [d] = await drafts().list();

@@ -171,8 +171,20 @@ ${review}`;
     if (field(req, 'rev') !== String(revOf(d))) return changed(req, reply, d);
     const v = validateFields(s, d.fields);
     if (!v.ok) return reply.redirect(`/admin/drafts/${d.id}`, 303);
-    const r = await post(s, drafts, v.value, { author: { name: d.authorName, email: d.authorEmail }, reviewer: session.name, draft: d });
-    await tell(d, 'approved', session.name);
+    // Mark it approved only if it is still that version (one compare-and-set in Redis), before
+    // posting: a save landing after the check above can then neither be posted unseen nor be
+    // overwritten, and an approved draft takes no more edits while it is being posted.
+    const claimed: Draft = { ...d, state: 'approved', reviewedBy: session.name, reviewedAt: new Date().toISOString() };
+    if (!(await drafts.saveIfUnchanged(claimed))) return changed(req, reply, (await drafts.get(d.id)) ?? d);
+    let r: Awaited<ReturnType<typeof post>>;
+    try {
+      r = await post(s, drafts, v.value, { author: { name: d.authorName, email: d.authorEmail }, reviewer: session.name, draft: claimed });
+    } catch (err) {
+      // Not posted: back to waiting for review, as it was.
+      await drafts.save({ ...d, rev: revOf(claimed) });
+      throw err;
+    }
+    await tell(claimed, 'approved', session.name);
     return reply.redirect(withMsg(`/admin/announcements/${r.id}`, r.status), 303);
   });
 
