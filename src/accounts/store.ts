@@ -2,6 +2,9 @@
 // One JSON value per account, an e-mail → id index for uniqueness, and one-time set-password
 // links. A link is 256 random bits; Redis keeps only its SHA-256 with a 72-hour expiry, and
 // taking it (GETDEL) is atomic, so a link works once, expires, and cannot be guessed or forged.
+// A change to an account (role, disabled, language, password) is merged into the stored value
+// inside Redis by one Lua script, so changes made at the same time (an admin disabling the
+// account while its owner sets a password) all stay: none reads a value the other then overwrites.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CrierConfig } from '../config/schema.js';
@@ -35,11 +38,26 @@ export const isEmail = (e: string): boolean => /^[^\s@<>",;]{1,64}@[^\s@<>",;]+\
 
 export class AccountError extends Error {}
 
+/** KEYS[1] the account, ARGV[1] a JSON object of the fields to set; the new value, or nil when unknown. */
+const MERGE = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local a = cjson.decode(raw)
+for k, v in pairs(cjson.decode(ARGV[1])) do a[k] = v end
+local out = cjson.encode(a)
+redis.call('SET', KEYS[1], out)
+return out
+`;
+
+type Patch = Partial<Pick<Account, 'role' | 'disabled' | 'language' | 'passwordHash'>>;
+
 export class AccountStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    if (!('crierAccountMerge' in redis)) redis.defineCommand('crierAccountMerge', { numberOfKeys: 1, lua: MERGE });
+  }
 
   async create(input: { name: string; email: string; role: Role; createdBy: string }): Promise<Account> {
     const email = normalizeEmail(input.email);
@@ -71,29 +89,33 @@ export class AccountStore {
 
   async list(): Promise<PublicAccount[]> {
     const ids = await this.redis.zrange(this.keys.accountIndex, '0', '-1');
+    if (!ids.length) return [];
+    // One pipeline for all the accounts, not a round trip each.
+    const p = this.redis.pipeline();
+    for (const id of ids) p.get(this.keys.account(id));
     const out: PublicAccount[] = [];
-    for (const id of ids) {
-      const a = await this.get(id);
-      if (a) out.push(toPublic(a));
+    for (const [err, raw] of (await p.exec()) ?? []) {
+      if (err) throw err;
+      if (raw) out.push(toPublic(JSON.parse(raw as string) as Account));
     }
     return out;
   }
 
-  private async update(id: string, change: (a: Account) => void): Promise<Account | null> {
-    const a = await this.get(id);
-    if (!a) return null;
-    change(a);
-    await this.redis.set(this.keys.account(id), JSON.stringify(a));
-    return a;
+  /** Sets only the patch's fields, atomically in Redis; the account as it now is, or null when unknown. */
+  private async update(id: string, patch: Patch): Promise<Account | null> {
+    const r = await (this.redis as Redis & { crierAccountMerge(k: string, patch: string): Promise<string | null> }).crierAccountMerge(
+      this.keys.account(id), JSON.stringify(patch),
+    );
+    return r ? (JSON.parse(r) as Account) : null;
   }
 
-  setRole = (id: string, role: Role) => this.update(id, (a) => (a.role = role));
-  setDisabled = (id: string, disabled: boolean) => this.update(id, (a) => (a.disabled = disabled));
-  setLanguage = (id: string, language: 'en' | 'zh') => this.update(id, (a) => (a.language = language));
+  setRole = (id: string, role: Role) => this.update(id, { role });
+  setDisabled = (id: string, disabled: boolean) => this.update(id, { disabled });
+  setLanguage = (id: string, language: 'en' | 'zh') => this.update(id, { language });
 
   async setPassword(id: string, password: string): Promise<void> {
-    const hash = await hashPassword(password);
-    await this.update(id, (a) => (a.passwordHash = hash));
+    const passwordHash = await hashPassword(password);
+    await this.update(id, { passwordHash });
   }
 
   /** The active account with this e-mail and password, or null (unknown, wrong, disabled alike). */

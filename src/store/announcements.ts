@@ -82,6 +82,21 @@ export class AnnouncementStore {
     return { ...(JSON.parse(h.data) as Omit<Announcement, 'status'>), status: h.status as AnnouncementStatus };
   }
 
+  /** Several announcements in one pipeline, in the order of `ids`; unknown ones are left out. */
+  async getMany(ids: string[]): Promise<Announcement[]> {
+    const valid = ids.filter((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id));
+    if (!valid.length) return [];
+    const p = this.redis.pipeline();
+    for (const id of valid) p.hgetall(this.keys.announcement(id));
+    const out: Announcement[] = [];
+    for (const [err, h] of (await p.exec()) ?? []) {
+      if (err) throw err;
+      const { data, status } = h as Record<string, string>;
+      if (data) out.push({ ...(JSON.parse(data) as Omit<Announcement, 'status'>), status: status as AnnouncementStatus });
+    }
+    return out;
+  }
+
   /** A scheduled announcement's new publish time (the desk's reschedule); the data is otherwise kept. */
   async setPublishTime(id: string, iso: string): Promise<void> {
     const raw = await this.redis.hget(this.keys.announcement(id), 'data');

@@ -148,7 +148,10 @@ describe('contributors and review', () => {
     const edited = { ...BILINGUAL, 'body.en': `${BILINGUAL['body.en']} On Sundays until 21:00.`, draft: d.id };
     await postForm(env.app, '/admin/compose', contributor, { ...edited, action: 'submit' });
     expect((await drafts().get(d.id))!.state).toBe('submitted');
-    const ok = await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, {});
+    // The librarian opens the resubmitted draft again: its Approve carries the version read.
+    const reread = await getPage(env.app, `/admin/drafts/${d.id}`, librarian);
+    const rev = /name="rev" value="(\d+)"/.exec(reread.body)![1];
+    const ok = await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev });
     const id = /\/admin\/announcements\/([^?]+)/.exec(ok.headers.location as string)![1];
     const ann = (await env.s.announcements.get(id))!; // no workers here: delivery is the browser test's
     expect(ann.status).toBe('queued');
@@ -158,8 +161,87 @@ describe('contributors and review', () => {
     const approved = await waitFor(() => env.smtp.received.find((m) => m.parsed.subject?.startsWith('Approved')), { what: 'the approval mail' });
     expect(approved.envelopeTo).toEqual(['club@students.example.edu']);
     // Approving twice posts nothing more.
-    await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, {});
+    await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev });
     expect(await env.s.redis.zcard(env.s.keys.announcementIndex)).toBe(1);
+  });
+
+  it('refuses to approve text that changed after the reviewer opened it, in the page’s language', async () => {
+    await postForm(env.app, '/admin/compose', contributor, { ...BILINGUAL, action: 'submit' });
+    const [d] = await drafts().list();
+    const review = await getPage(env.app, `/admin/drafts/${d.id}`, librarian);
+    const seen = /name="rev" value="(\d+)"/.exec(review.body)?.[1];
+    expect(seen).toBeDefined();
+    // The author changes the text while the reviewer reads it (autosave keeps it submitted).
+    const changed = 'From this Saturday the rooms close at 18:00.';
+    await postForm(env.app, '/admin/api/compose/autosave', contributor, { ...BILINGUAL, 'body.en': changed, draft: d.id }, 'application/json');
+    expect((await drafts().get(d.id))!.state).toBe('submitted');
+
+    const stale = await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev: seen! });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain('This draft changed after you opened it');
+    expect(stale.body).toContain('Nothing was posted');
+    expect(stale.body).toContain(changed); // the current text, to read before approving again
+    const zh = await postForm(env.app, `/admin/drafts/${d.id}/approve?lang=zh`, librarian, { rev: seen! });
+    expect(zh.statusCode).toBe(409);
+    expect(zh.body).toContain('这份草稿在您打开后已被修改');
+    expect(zh.body).toContain('没有发布任何内容');
+    // No version at all (an old page, a forged form) is not taken as the current one either.
+    expect((await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, {})).statusCode).toBe(409);
+    const json = await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev: seen! }, 'application/json');
+    expect(json.statusCode).toBe(409);
+    expect(json.json()).toMatchObject({ error: 'draft_changed' });
+    expect(await env.s.redis.zcard(env.s.keys.announcementIndex)).toBe(0);
+    expect((await drafts().get(d.id))).toMatchObject({ state: 'submitted' });
+    expect(env.smtp.received.filter((m) => m.parsed.subject?.startsWith('Approved'))).toHaveLength(0);
+
+    // The 409 page's own Approve carries the current version: that one posts the text shown.
+    const current = /name="rev" value="(\d+)"/.exec(stale.body)?.[1];
+    expect(current).not.toBe(seen);
+    const ok = await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev: current! });
+    expect(ok.statusCode).toBe(303);
+    const id = /\/admin\/announcements\/([^?]+)/.exec(ok.headers.location as string)![1];
+    expect((await env.s.announcements.get(id))!.body.en).toBe(changed);
+    expect((await drafts().get(d.id))).toMatchObject({ state: 'approved', announcementId: id, reviewedBy: 'Lin Wei' });
+  });
+
+  it('publishes nothing when the draft changes between the approve’s check and its post', async () => {
+    await postForm(env.app, '/admin/compose', contributor, { ...BILINGUAL, action: 'submit' });
+    const [d] = await drafts().list();
+    const review = await getPage(env.app, `/admin/drafts/${d.id}`, librarian);
+    const seen = /name="rev" value="(\d+)"/.exec(review.body)![1];
+    // The author's save lands just after the approve has read the draft.
+    const store = drafts();
+    const get = DraftStore.prototype.get;
+    const spy = vi.spyOn(DraftStore.prototype, 'get').mockImplementation(async function (this: DraftStore, id: string) {
+      const read = await get.call(this, id);
+      spy.mockRestore();
+      const edit = (await store.get(id))!;
+      edit.fields = { ...edit.fields, 'body.en': 'Edited at the last moment.' };
+      await store.save(edit);
+      return read;
+    });
+    try {
+      const res = await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev: seen });
+      expect(res.statusCode).toBe(409);
+      expect(res.body).toContain('Edited at the last moment.');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await env.s.redis.zcard(env.s.keys.announcementIndex)).toBe(0);
+    expect((await drafts().get(d.id))).toMatchObject({ state: 'submitted', fields: { 'body.en': 'Edited at the last moment.' } });
+  });
+
+  it('puts the draft back to waiting for review when the post itself fails', async () => {
+    await postForm(env.app, '/admin/compose', contributor, { ...BILINGUAL, action: 'submit' });
+    const [d] = await drafts().list();
+    const seen = /name="rev" value="(\d+)"/.exec((await getPage(env.app, `/admin/drafts/${d.id}`, librarian)).body)![1];
+    vi.spyOn(env.s.producer, 'create').mockRejectedValueOnce(new Error('Redis went away'));
+    expect((await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev: seen })).statusCode).toBe(500);
+    expect((await drafts().get(d.id))).toMatchObject({ state: 'submitted', fields: d.fields });
+    expect(await env.s.redis.zcard(env.s.keys.announcementIndex)).toBe(0);
+    const again = /name="rev" value="(\d+)"/.exec((await getPage(env.app, `/admin/drafts/${d.id}`, librarian)).body)![1];
+    expect((await postForm(env.app, `/admin/drafts/${d.id}/approve`, librarian, { rev: again })).statusCode).toBe(303);
+    expect((await drafts().get(d.id))!.state).toBe('approved');
   });
 
   it('tells the author when a librarian posts their submitted draft from compose instead of Approve', async () => {
