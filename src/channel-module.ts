@@ -4,6 +4,7 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { DeliverySettings, LibrarySettings, TopicSettings } from './config/shared.js';
+import type { Pacer } from './queue/pacer.js';
 import type { Keys } from './redis/keys.js';
 import type { SubscriberStore } from './store/subscribers.js';
 import type { Channel, Recipient } from './types.js';
@@ -21,6 +22,8 @@ export interface ChannelDeps {
   redis: Redis;
   keys: Keys;
   subscribers: SubscriberStore;
+  /** The shared limits: a channel sending more than one message per delivery (Telegram's parts) waits here. */
+  pacer: Pacer;
   log: Logger;
   /** Where subscribers get e-mail: their links. None in previews. */
   emailExtras?: EmailExtras;

@@ -9,6 +9,8 @@ import { DeliveryLog } from './store/deliveries.js';
 import { SubscriberStore } from './store/subscribers.js';
 import { batchSizeFor, Queues } from './queue/queues.js';
 import { RateLimiter } from './queue/limiter.js';
+import { Pacer } from './queue/pacer.js';
+import { AnnouncementCache } from './store/announcement-cache.js';
 import { Producer } from './producer.js';
 import { createChannels } from './channel-builder.js';
 import type { ChannelDeps } from './channel-module.js';
@@ -26,7 +28,10 @@ export interface Services {
   deliveries: DeliveryLog;
   subscribers: SubscriberStore;
   queues: Queues;
-  limiter: RateLimiter;
+  /** Every send waits here for its channel's and recipient's limits. */
+  pacer: Pacer;
+  /** What the delivery workers are sending, read once per revision. */
+  announcementCache: AnnouncementCache;
   producer: Producer;
   /** Built channels by name (only enabled ones). */
   channels: Map<string, Channel>;
@@ -50,13 +55,16 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   });
   // The composition root: the subscription flow's links go into announcement e-mails here.
   const emailExtras = subscriptionEmailExtras(config, { redis, keys });
-  const channelDeps: ChannelDeps = { redis, keys, subscribers, log: log.child('channel'), emailExtras };
+  const pacer = new Pacer(new RateLimiter(redis), keys);
+  const announcementCache = new AnnouncementCache(announcements);
+  const channelDeps: ChannelDeps = { redis, keys, subscribers, pacer, log: log.child('channel'), emailExtras };
   const channels = createChannels(config, channelDeps);
   const producer = new Producer(config, announcements, deliveries, queues, (name) => batchSizeFor(channels.get(name), config.delivery.batchSize));
   return {
     config, redis, keys, log, announcements, deliveries, subscribers, queues,
-    limiter: new RateLimiter(redis), producer, channels, channelDeps,
+    pacer, announcementCache, producer, channels, channelDeps,
     async close() {
+      announcementCache.clear();
       await Promise.allSettled([...channels.values()].map((c) => c.close?.()));
       await queues.close();
       connection.disconnect();

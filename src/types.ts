@@ -40,6 +40,8 @@ export interface Announcement extends AnnouncementInput {
   approvedBy?: string;
   /** When it was (or will be) published: publishAt, or the creation time. */
   publishedAt: string;
+  /** The content's revision: 0 as first stored, one more each time it is rewritten. */
+  revision?: number;
 }
 
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
@@ -84,14 +86,21 @@ export type FailureKind = 'retryable' | 'permanent' | 'recipientGone';
 export class ChannelError extends Error {
   readonly kind: FailureKind;
   readonly retryAfterMs?: number;
-  constructor(kind: FailureKind, message: string, opts: { retryAfterMs?: number; cause?: unknown } = {}) {
+  /**
+   * Whom a "too many requests" with retryAfterMs holds back: the whole channel (a bot's global
+   * limit) or only this recipient (one group's limit). Unset: the channel when it has a
+   * channel-wide limit, else the recipient.
+   */
+  readonly holdScope?: 'channel' | 'recipient';
+  constructor(kind: FailureKind, message: string, opts: { retryAfterMs?: number; cause?: unknown; holdScope?: 'channel' | 'recipient' } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ChannelError';
     this.kind = kind;
     this.retryAfterMs = opts.retryAfterMs;
+    this.holdScope = opts.holdScope;
   }
-  static retryable(message: string, retryAfterMs?: number, cause?: unknown): ChannelError {
-    return new ChannelError('retryable', message, { retryAfterMs, cause });
+  static retryable(message: string, retryAfterMs?: number, cause?: unknown, holdScope?: 'channel' | 'recipient'): ChannelError {
+    return new ChannelError('retryable', message, { retryAfterMs, cause, holdScope });
   }
   static permanent(message: string, cause?: unknown): ChannelError {
     return new ChannelError('permanent', message, { cause });
@@ -111,15 +120,32 @@ export interface RecipientPage {
   next: string | null;
 }
 
+/** A platform's limit: at most `max` messages in any `perMs` window. */
+export interface Rate {
+  max: number;
+  perMs: number;
+  /**
+   * How many of them may go at once (default 1: evenly spaced). For long windows (300 posts in
+   * 3 hours) a burst lets a few go now; the rest of the window is paced so the total holds.
+   */
+  burst?: number;
+}
+
 export interface ChannelLimits {
   /** Messages per second across every worker (a Redis-backed limiter). */
   perSecond?: number;
+  /** Further limits across the channel (Mastodon's 300 posts per 3 hours). */
+  rates?: Rate[];
   /** Messages per second to one recipient (a chat, a Slack channel, a robot). */
   perTargetPerSecond?: number;
+  /** Further limits per recipient, when they depend on its kind (a Telegram group: 20 a minute). */
+  targetRates?: Rate[] | ((recipient: Recipient) => Rate[]);
   /** Recipients carried by one delivery job. */
   batchSize?: number;
   /** Jobs one worker process runs at once. */
   concurrency?: number;
+  /** Sends one job has in flight at once (default 1): enough to keep a connection pool busy. */
+  inFlight?: number;
 }
 
 /**

@@ -34,21 +34,6 @@ export function startDeliverWorker(s: Services, channel: Channel, opts: DeliverW
   });
 }
 
-const annCache = new Map<string, { ann: Announcement; at: number }>();
-
-async function loadAnnouncement(s: Services, id: string): Promise<Announcement | null> {
-  const hit = annCache.get(`${s.keys.prefix}|${id}`);
-  // The content is written once ("data" of ann:<id>), so a minute's cache is safe today; the
-  // status is read fresh for cancellation. Corrections (issue 14) must key this by revision.
-  if (hit && Date.now() - hit.at < 60_000) return { ...hit.ann, status: (await s.announcements.status(id)) ?? hit.ann.status };
-  const ann = await s.announcements.get(id);
-  if (ann) {
-    if (annCache.size > 500) annCache.clear();
-    annCache.set(`${s.keys.prefix}|${id}`, { ann, at: Date.now() });
-  }
-  return ann;
-}
-
 /** What a finished send leaves to write: its outcome, and what to do once it is written. */
 interface Outcome {
   op: TransitionOp;
@@ -58,51 +43,66 @@ interface Outcome {
 }
 
 /**
- * Sends a batch, one recipient after another. Each recipient's outcome is written in the
- * same round trip as the next recipient's "sending" mark (both still atomic steps, in order),
- * so a message costs one round trip to Redis, not two; the crash window is unchanged because
- * that write follows the send at once.
+ * Sends a batch with up to `limits.inFlight` sends at once (lanes), so a connection pool or a
+ * platform's limit is kept busy while another send waits on Redis or the network. In each
+ * lane, a recipient's outcome is written in the same round trip as the lane's next "sending"
+ * mark (both still atomic steps, in order): a message costs one round trip to Redis, not two,
+ * and a crash leaves at most one "sending" per lane, which the next run marks possibleDuplicate.
  */
 export async function deliverBatch(s: Services, channel: Channel, job: Job<DeliverJob>): Promise<void> {
   const { announcementId: annId, recipients } = job.data;
-  const ann = await loadAnnouncement(s, annId);
+  const ann = await s.announcementCache.get(annId);
+  if (!ann || ann.status === 'cancelled') {
+    const error = ann ? 'announcement cancelled' : 'announcement no longer stored';
+    await s.deliveries.transitionMany(recipients.map((r) => ({
+      annId, channel: channel.name, recipientId: r.id, status: 'skipped' as const, from: ['queued'] as DeliveryStatus[], patch: { error },
+    })));
+    return;
+  }
   // Attempts are counted per recipient in the delivery log, capped at the limit: BullMQ does not
   // count a run that a kill -9 interrupted, so after a crash its count falls behind the log's.
   const maxAttempts = job.opts.attempts ?? s.config.delivery.attempts;
   const jobLastAttempt = job.attemptsMade + 1 >= maxAttempts;
-  let pending: Outcome[] = [];
   let retryError: ChannelError | undefined;
+  let next = 0;
 
-  // Writes the pending outcomes (and, when given, the next recipient's start) in one round trip.
-  const flush = async (begin?: TransitionOp): Promise<TransitionResult | undefined> => {
-    const written = pending;
-    pending = [];
-    const results = await s.deliveries.transitionMany([...written.map((o) => o.op), ...(begin ? [begin] : [])]);
-    for (const o of written) await o.afterWrite?.();
-    return begin ? results[results.length - 1] : undefined;
+  const lane = async (): Promise<void> => {
+    let pending: Outcome | undefined;
+    // Writes the lane's last outcome (and, when given, its next recipient's start) in one round trip.
+    const flush = async (begin?: TransitionOp): Promise<TransitionResult | undefined> => {
+      const written = pending;
+      pending = undefined;
+      const ops = [...(written ? [written.op] : []), ...(begin ? [begin] : [])];
+      const results = ops.length ? await s.deliveries.transitionMany(ops) : [];
+      await written?.afterWrite?.();
+      return begin ? results[results.length - 1] : undefined;
+    };
+    // Rate limited: the rest wait with this job, which BullMQ runs again after retry-after.
+    while (next < recipients.length && retryError?.retryAfterMs === undefined) {
+      const r = recipients[next++];
+      const begun = await flush({
+        annId, channel: channel.name, recipientId: r.id, status: 'sending', from: ['queued', 'sending'], countAttempt: true, attemptCap: maxAttempts,
+      });
+      if (!begun!.applied) continue; // already sent, failed or skipped: a redelivered job does not send again
+      // The last try died between "sending" and its outcome: the message may have gone out.
+      const possibleDuplicate = begun!.previous === 'sending' ? true : undefined;
+      // At the cap, an attempt interrupted by a crash is made again as the same attempt.
+      const rec = begun!.record;
+      const attempt = rec ? rec.attempts - (rec.retryBase ?? 0) : job.attemptsMade + 1;
+      pending = await sendOne(s, channel, ann, r, job, attempt, jobLastAttempt || attempt >= maxAttempts, possibleDuplicate);
+      const retry = pending.retry;
+      if (retry && (!retryError || retry.retryAfterMs !== undefined)) retryError = retry;
+      // A "too many requests" slows every worker of the channel (or of this recipient), not only this job.
+      if (retry?.retryAfterMs !== undefined) await s.pacer.holdOff(channel, r, retry.retryAfterMs, retry.holdScope);
+    }
+    await flush();
   };
 
-  for (const r of recipients) {
-    if (!ann || ann.status === 'cancelled') {
-      const error = ann ? 'announcement cancelled' : 'announcement no longer stored';
-      pending.push({ op: { annId, channel: channel.name, recipientId: r.id, status: 'skipped', from: ['queued'], patch: { error } } });
-      continue;
-    }
-    if (retryError?.retryAfterMs !== undefined) break; // rate limited: the rest wait with this job
-    const begun = await flush({
-      annId, channel: channel.name, recipientId: r.id, status: 'sending', from: ['queued', 'sending'], countAttempt: true, attemptCap: maxAttempts,
-    });
-    if (!begun!.applied) continue; // already sent, failed or skipped: a redelivered job does not send again
-    // The last try died between "sending" and its outcome: the message may have gone out.
-    const possibleDuplicate = begun!.previous === 'sending' ? true : undefined;
-    // At the cap, an attempt interrupted by a crash is made again as the same attempt.
-    const rec = begun!.record;
-    const attempt = rec ? rec.attempts - (rec.retryBase ?? 0) : job.attemptsMade + 1;
-    const outcome = await sendOne(s, channel, ann, r, job, attempt, jobLastAttempt || attempt >= maxAttempts, possibleDuplicate);
-    pending.push(outcome);
-    if (outcome.retry && (!retryError || outcome.retry.retryAfterMs !== undefined)) retryError = outcome.retry;
-  }
-  await flush();
+  const lanes = Math.max(1, Math.min(channel.limits.inFlight ?? 1, recipients.length));
+  // Every lane finishes (its outcome written) before a failure of one is reported.
+  const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+  const crashed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (crashed) throw crashed.reason;
   if (retryError) throw retryError;
 }
 
@@ -112,12 +112,8 @@ async function sendOne(
   possibleDuplicate: true | undefined,
 ): Promise<Outcome> {
   const base = { annId: ann.id, channel: channel.name, recipientId: r.id, from: ['sending'] as DeliveryStatus[] };
-  let waitedMs = 0;
-  if (channel.limits.perSecond) waitedMs += await s.limiter.acquire(s.keys.rate(channel.name), channel.limits.perSecond);
-  if (channel.limits.perTargetPerSecond) {
-    waitedMs += await s.limiter.acquire(s.keys.rate(`${channel.name}:${r.id}`), channel.limits.perTargetPerSecond);
-  }
-  await recordRateLimitWait(s, channel.name, waitedMs); // metrics: never throws
+  const waitedMs = await s.pacer.acquire(channel, r);
+  if (waitedMs > 0) await recordRateLimitWait(s, channel.name, waitedMs); // metrics: never throws
   const id = deliveryId(ann.id, channel.name, r.id);
   try {
     const msg = channel.render(ann, r);

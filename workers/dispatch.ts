@@ -44,8 +44,7 @@ export async function dispatch(s: Services, job: Job<DispatchJob>): Promise<void
 }
 
 async function fanOutChannel(s: Services, ann: Announcement, channel: Channel): Promise<void> {
-  const fanKey = s.keys.fanout(ann.id);
-  let cursor = await s.redis.hget(fanKey, channel.name);
+  let cursor = await s.deliveries.fanoutCursor(ann.id, channel.name);
   if (cursor === 'done') return;
   const batchSize = batchSizeFor(channel, s.config.delivery.batchSize);
   const queue = s.queues.deliver(channel.name);
@@ -67,7 +66,7 @@ async function fanOutChannel(s: Services, ann: Announcement, channel: Channel): 
     if (page.next === null) break;
     // "c" + cursor: an empty string cursor stays distinguishable from "not started".
     cursor = `c${page.next}`;
-    await s.redis.hset(fanKey, channel.name, cursor);
+    await s.deliveries.saveFanoutCursor(ann.id, channel.name, cursor);
   }
   await s.deliveries.fanoutDone(ann.id, channel.name);
 }

@@ -50,14 +50,10 @@ export async function startWorkers(s: Services, opts: StartWorkersOptions = {}):
  * when the job exists, thanks to its fixed id).
  */
 export async function recoverDispatches(s: Services, lookBack = 1000): Promise<number> {
-  const ids = await s.redis.zrevrange(s.keys.announcementIndex, 0, lookBack - 1);
   // One round trip for every status; only the few unfinished ones are read whole.
-  const p = s.redis.pipeline();
-  for (const id of ids) p.hget(s.keys.announcement(id), 'status');
-  const statuses = ((await p.exec()) ?? []).map(([, st]) => st as string | null);
   let n = 0;
-  for (const [i, id] of ids.entries()) {
-    if (!['queued', 'scheduled', 'dispatching'].includes(statuses[i] ?? '')) continue;
+  for (const { id, status } of await s.announcements.recentStatuses(lookBack)) {
+    if (!['queued', 'scheduled', 'dispatching'].includes(status ?? '')) continue;
     const ann = await s.announcements.get(id);
     if (!ann) continue;
     await s.producer.queueDispatch(ann);

@@ -4,7 +4,8 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { ChannelContext } from '../../src/channel-module.js';
-import { renderEmail, type EmailMessage } from '../../src/render/email.js';
+import { completeEmail, prepareEmail, type EmailMessage } from '../../src/render/email.js';
+import { RenderMemo } from '../../src/render/memo.js';
 import { languagesFor } from '../../src/render/language.js';
 import { ChannelError, type Announcement, type Channel } from '../../src/types.js';
 import type { EmailSettings } from './settings.js';
@@ -34,6 +35,7 @@ export function classifySmtpError(err: SmtpError): ChannelError {
 export function createEmailChannel(ctx: ChannelContext<EmailSettings>): Channel<EmailMessage> {
   const { settings: cfg, deps } = ctx;
   const extras = deps.emailExtras ?? {};
+  const prepared = new RenderMemo((ann, langs) => prepareEmail(ann, langs, { libraryName: ctx.library.name, link: ann.link }));
   const outbox = cfg.outbox ? resolve(cfg.outbox) : undefined;
   let transport: Transporter | undefined;
   const smtp = (): Transporter => {
@@ -52,7 +54,9 @@ export function createEmailChannel(ctx: ChannelContext<EmailSettings>): Channel<
   return {
     name: 'email',
     sampleAddress: 'reader@example.edu',
-    limits: { perSecond: cfg.perSecond, batchSize: ctx.delivery.batchSize, concurrency: cfg.poolSize },
+    // Jobs as many as connections, each with 4 sends in flight: the pool always has the next
+    // message waiting while another send waits on Redis (a crash duplicates at most these, marked).
+    limits: { perSecond: cfg.perSecond, batchSize: ctx.delivery.batchSize, concurrency: cfg.poolSize, inFlight: 4 },
 
     async recipientPage(ann: Announcement, cursor: string | null) {
       const page = await deps.subscribers.page('email', ann.topics, cursor, ctx.delivery.pageSize);
@@ -64,9 +68,8 @@ export function createEmailChannel(ctx: ChannelContext<EmailSettings>): Channel<
 
     render(ann, recipient) {
       const unsubscribeUrl = extras.unsubscribeUrl?.(recipient);
-      const { subject, text, html } = renderEmail(ann, languagesFor(ann, recipient.language), {
-        libraryName: ctx.library.name,
-        link: ann.link,
+      // The body once per revision and language; only the footer's links are this reader's.
+      const { subject, text, html } = completeEmail(prepared.get(ann, languagesFor(ann, recipient.language)), {
         unsubscribeUrl,
         manageUrl: extras.manageUrl?.(recipient),
       });

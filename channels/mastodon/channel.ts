@@ -83,7 +83,7 @@ export function createMastodonChannel({ settings: cfg, library }: ChannelContext
 
   return {
     name: 'mastodon',
-    limits: { perSecond: 1, batchSize: 1, concurrency: 1 },
+    limits: { perSecond: 1, rates: [{ max: cfg.postsPer3Hours, perMs: 3 * 3_600_000, burst: Math.ceil(cfg.postsPer3Hours / 2) }], batchSize: 1, concurrency: 1 },
 
     async recipientPage(ann: Announcement, cursor: string | null) {
       if (cursor !== null || !topicsMatch(cfg.topics, ann.topics)) return { recipients: [], next: null };

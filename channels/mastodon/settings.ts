@@ -10,6 +10,8 @@ export const mastodonSettings = z
     visibility: z.enum(['public', 'unlisted', 'private', 'direct']).default('public'),
     language: langPref.optional(),
     topics: topicFilter,
+    /** Mastodon's default: 300 statuses per account in 3 hours. */
+    postsPer3Hours: z.number().int().positive().default(300),
   })
   .prefault({});
 

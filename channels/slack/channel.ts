@@ -132,7 +132,7 @@ export function createSlackChannel(ctx: ChannelContext<SlackSettings>): Channel<
   return {
     name: 'slack',
     // Slack allows about one message a second per channel; a batch is one channel.
-    limits: { perTargetPerSecond: 1, batchSize: 1, concurrency: 4 },
+    limits: { perTargetPerSecond: cfg.perChannelPerSecond, batchSize: 1, concurrency: 4 },
 
     async recipientPage(ann, cursor) {
       return { recipients: cursor === null ? recipientsFor(ann) : [], next: null };

@@ -8,6 +8,8 @@ export const slackSettings = z
     token: z.string().default(''),
     apiUrl: httpUrl.default('https://slack.com/api/'),
     language: langPref.optional(),
+    /** Slack allows about one message a second to one channel (chat.postMessage), short bursts aside. */
+    perChannelPerSecond: z.number().positive().default(1),
     targets: z
       .array(z.strictObject({ channel: z.string().min(1), topics: topicFilter, language: langPref.optional() }))
       .default([]),

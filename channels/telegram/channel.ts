@@ -6,8 +6,8 @@
 // kept as long as the delivery log), so a retry after part 2 failed does not send part 1 again.
 import type { ChannelContext } from '../../src/channel-module.js';
 import { retentionSeconds } from '../../src/config/shared.js';
-import { RateLimiter } from '../../src/queue/limiter.js';
 import { languagesFor } from '../../src/render/language.js';
+import { RenderMemo } from '../../src/render/memo.js';
 import type { Channel, Recipient } from '../../src/types.js';
 import { lazyApi } from './client.js';
 import { classifyTelegramError } from './errors.js';
@@ -23,15 +23,13 @@ export interface TelegramMessage {
   previewUrl?: string;
 }
 
-// Telegram: about 30 messages/s per bot overall, about 1/s per chat; groups also allow only
-// 20 messages/minute, which 1/s does not guarantee — a group's 429 is honoured by its retry_after.
-const PER_SECOND = 25;
-const PER_CHAT_PER_SECOND = 1;
 
 export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Channel<TelegramMessage> {
   const { deps } = ctx;
-  const api = lazyApi(ctx.settings);
-  const limiter = new RateLimiter(deps.redis);
+  const { settings } = ctx;
+  const api = lazyApi(settings);
+  // Rendered once per revision and language: the chat id is the only per-recipient part.
+  const rendered = new RenderMemo((ann, langs) => renderTelegram(ann, langs));
   const partsTtl = retentionSeconds(ctx.delivery);
   const name = 'telegram';
 
@@ -50,15 +48,23 @@ export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Ch
     }
   }
 
-  return {
+  const channel: Channel<TelegramMessage> = {
     name,
-    // batchSize stays modest: one job's recipients go one after another, each at most 1/s.
-    limits: { perSecond: PER_SECOND, perTargetPerSecond: PER_CHAT_PER_SECOND, batchSize: 20, concurrency: 8 },
+    // Per bot, per chat, and per group (the broadcast targets; subscribers are private chats).
+    // Jobs of 20 with 4 sends in flight each: enough to reach the bot's limit over a slow network.
+    limits: {
+      perSecond: settings.perSecond,
+      perTargetPerSecond: settings.perChatPerSecond,
+      targetRates: (r) => (r.subscriberId ? [] : [{ max: settings.perGroupPerMinute, perMs: 60_000 }]),
+      batchSize: 20,
+      concurrency: 8,
+      inFlight: 4,
+    },
 
     recipientPage: (ann, cursor) => telegramRecipientPage(ctx, deps.subscribers, ann, cursor),
 
     render(ann, recipient) {
-      const { parts } = renderTelegram(ann, languagesFor(ann, recipient.language));
+      const { parts } = rendered.get(ann, languagesFor(ann, recipient.language));
       // The announcement's link gets its preview (the library's own page, chosen by the
       // librarian); links inside the body never do, so a message never shows a stray card.
       return { chatId: recipient.address, parts, previewUrl: ann.link };
@@ -86,11 +92,8 @@ export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Ch
           ids.push(done[i]);
           continue;
         }
-        if (sentNow) {
-          // The worker paced the first message; later parts take the same limiter tokens.
-          await limiter.acquire(deps.keys.rate(name), PER_SECOND);
-          await limiter.acquire(deps.keys.rate(`${name}:${recipient.id}`), PER_CHAT_PER_SECOND);
-        }
+        // The worker paced the first message; later parts take their own slots under the same limits.
+        if (sentNow) await deps.pacer.acquire(channel, recipient);
         const id = String(await sendPart(msg, i, recipient));
         await deps.redis.multi().hset(key, String(i), id).expire(key, partsTtl).exec();
         ids.push(id);
@@ -113,4 +116,5 @@ export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Ch
       if (recipient.subscriberId) await deps.subscribers.setStatus(recipient.subscriberId, 'blocked');
     },
   };
+  return channel;
 }

@@ -11,7 +11,9 @@ import { ChannelError } from '../../src/types.js';
 export function classifyTelegramError(err: unknown, opts: { subscriber: boolean }): ChannelError {
   if (err instanceof TelegramApiError) {
     const what = `Telegram ${err.errorCode}: ${err.description}`;
-    if (err.errorCode === 429) return ChannelError.retryable(what, (err.retryAfter ?? 1) * 1000, err);
+    // A private chat is paced at 1/s, so its 429 is the bot's own limit: everyone waits. A
+    // group's is that group's 20 a minute: only it waits.
+    if (err.errorCode === 429) return ChannelError.retryable(what, (err.retryAfter ?? 1) * 1000, err, opts.subscriber ? 'channel' : 'recipient');
     if (err.errorCode >= 500) return ChannelError.retryable(what, undefined, err);
     if (err.errorCode === 401 || err.errorCode === 404) {
       return ChannelError.permanent(`bad bot token (channels.telegram.token): ${what}`, err);

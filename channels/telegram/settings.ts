@@ -8,6 +8,12 @@ export const telegramSettings = z
     token: z.string().default(''),
     apiUrl: httpUrl.default('https://api.telegram.org'),
     language: langPref.optional(),
+    /** Telegram's limits (its Bot FAQ): about 30 messages a second per bot; a paid broadcast allows up to 1000. */
+    perSecond: z.number().positive().default(30),
+    /** About one message a second to one chat. */
+    perChatPerSecond: z.number().positive().default(1),
+    /** A group (and, to be safe, a channel) takes at most 20 messages a minute. */
+    perGroupPerMinute: z.number().positive().default(20),
     targets: z
       .array(
         z.strictObject({

@@ -29,10 +29,15 @@ const BOTS: { wecom: BotKind<WecomMessage>; dingtalk: BotKind<DingtalkMessage>; 
 };
 
 /**
- * All three robots allow about 20 messages a minute each (WeCom and DingTalk document 20;
- * Feishu allows more, 100 a minute, and is held to the same pace). One at a time per robot.
+ * The robots' documented limits, per robot: WeCom and DingTalk 20 messages a minute (DingTalk
+ * then blocks the robot for 10 minutes, so the pacer stays under it), Feishu 5 a second and
+ * 100 a minute. One message at a time per robot; a webhook's `perMinute` lowers (or raises) it.
  */
-export const BOT_LIMITS = { perTargetPerSecond: 20 / 60, batchSize: 1, concurrency: 1 } as const;
+export function botLimits(hook: Pick<WebhookConfig, 'kind' | 'perMinute'>): Channel['limits'] {
+  const perMinute = hook.perMinute ?? (hook.kind === 'feishu' ? 100 : 20);
+  const rates = [{ max: perMinute, perMs: 60_000 }, ...(hook.kind === 'feishu' ? [{ max: 5, perMs: 1000 }] : [])];
+  return { targetRates: rates, batchSize: 1, concurrency: 1 };
+}
 
 const measureWecom = (ann: Announcement, langs: readonly Lang[]) => ({
   platform: 'wecom', label: 'WeCom (企业微信)', count: wecomLength(ann, langs), max: WECOM_MAX_BYTES,
@@ -45,7 +50,7 @@ export function createBotChannel(library: LibrarySettings, hook: WebhookConfig &
   const bot = BOTS[hook.kind] as BotKind<unknown>;
   return {
     name: `webhook:${hook.name}`,
-    limits: { ...BOT_LIMITS },
+    limits: botLimits(hook),
 
     async recipientPage(ann: Announcement, cursor: string | null) {
       if (cursor !== null || !topicsMatch(hook.topics, ann.topics)) return { recipients: [], next: null };

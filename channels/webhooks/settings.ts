@@ -11,6 +11,8 @@ export const webhookSettings = z.strictObject({
   enabled: z.boolean().default(true),
   language: langPref.optional(),
   topics: topicFilter,
+  /** Messages a minute to this robot (default: the platform's, 20 for WeCom and DingTalk, 100 for Feishu). */
+  perMinute: z.number().positive().optional(),
 });
 
 export const webhooksSettings = z.array(webhookSettings).default([]);

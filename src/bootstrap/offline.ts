@@ -3,6 +3,8 @@
 // actually issues a command, and gives up at once when nothing answers.
 import { Redis } from 'ioredis';
 import type { CrierConfig } from '../config/schema.js';
+import { RateLimiter } from '../queue/limiter.js';
+import { Pacer } from '../queue/pacer.js';
 import { makeKeys } from '../redis/keys.js';
 import { SubscriberStore } from '../store/subscribers.js';
 import { createChannels } from '../channel-builder.js';
@@ -18,7 +20,8 @@ export function offlineChannels(config: CrierConfig): OfflineChannels {
   const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: true });
   redis.on('error', () => {});
   const keys = makeKeys(config.redis.prefix);
-  const channels = createChannels(config, { redis, keys, subscribers: new SubscriberStore(redis, keys), log: silentLogger });
+  const pacer = new Pacer(new RateLimiter(redis), keys);
+  const channels = createChannels(config, { redis, keys, subscribers: new SubscriberStore(redis, keys), pacer, log: silentLogger });
   return {
     channels,
     async close() {

@@ -52,7 +52,7 @@ export async function sendTest(s: Services, input: AnnouncementInput, to: { addr
   // A test has no unsubscribe: it is not a subscription mail.
   delete test.headers['List-Unsubscribe'];
   delete test.headers['List-Unsubscribe-Post'];
-  if (channel.limits.perSecond) await s.limiter.acquire(s.keys.rate(channel.name), channel.limits.perSecond);
+  await s.pacer.acquire(channel);
   await channel.send(test, { id: 'desk-test', address: to.address, language: 'both' }, { id: `${ann.id}.${to.address}`, attempt: 1 });
   s.log.info('desk test sent', { by: to.name });
 }

@@ -14,7 +14,7 @@ export async function sendDeskMail(
   const channel = s.channels.get('email') as Channel<EmailMessage> | undefined;
   if (!channel) throw new MailUnavailable('e-mail is not enabled in the configuration (channels.email)');
   // The announcement mails' rate limit: one budget for the SMTP server.
-  if (channel.limits.perSecond) await s.limiter.acquire(s.keys.rate(channel.name), channel.limits.perSecond);
+  await s.pacer.acquire(channel);
   const full: EmailMessage = {
     from: s.config.channels.email.from,
     to: msg.to,

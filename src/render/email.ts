@@ -87,27 +87,24 @@ function anchor(href: string, text: string): string {
   return `<a href="${escapeHtml(href)}" rel="noopener noreferrer" style="${STYLE.link}">${escapeHtml(text)}</a>`;
 }
 
-/** Renders one announcement for one recipient's languages (zh first when both). */
-export function renderEmail(ann: Renderable, langs: readonly Lang[], opts: EmailOptions): RenderedEmail {
+/** The part of an e-mail that depends on the announcement and the languages only. */
+export interface PreparedEmail {
+  order: Lang[];
+  library: string;
+  subject: string;
+  textBody: string;
+  sections: string[];
+}
+
+/** Renders what every recipient reading these languages shares: the costly Markdown work. */
+export function prepareEmail(ann: Renderable, langs: readonly Lang[], opts: Pick<EmailOptions, 'libraryName' | 'link'>): PreparedEmail {
   const order = orderLanguages(ann, langs);
   const link = safeUrl(opts.link ?? ann.link);
-  const unsubscribe = safeUrl(opts.unsubscribeUrl);
-  const manage = safeUrl(opts.manageUrl);
-  const library = joinLocalized(opts.libraryName, order);
-
   const textBlocks = order.map((lang) => {
     const parts = [ann.title[lang] ?? '', markdownToText(ann.body[lang] ?? '')];
     if (link) parts.push(`${LINK_LABEL[lang]}${link}`);
     return parts.filter((p) => p !== '').join('\n\n');
   });
-  const footerText = ['-- ', library];
-  if (opts.footerNote) footerText.push(opts.footerNote);
-  // A Chinese-only message gets the full-width colon, as in the "详情：" line.
-  const colon = order.length === 1 && order[0] === 'zh' ? '：' : ': ';
-  if (manage) footerText.push(`${joinLocalized(MANAGE, order)}${colon}${manage}`);
-  if (unsubscribe) footerText.push(`${joinLocalized(UNSUBSCRIBE, order)}${colon}${unsubscribe}`);
-  const text = `${joinTextBlocks(textBlocks)}\n\n${footerText.join('\n')}\n`;
-
   const sections = order.map((lang) =>
     [
       `<section lang="${LANG_TAG[lang]}">`,
@@ -117,6 +114,22 @@ export function renderEmail(ann: Renderable, langs: readonly Lang[], opts: Email
       '</section>',
     ].join('\n'),
   );
+  return { order, library: joinLocalized(opts.libraryName, order), subject: localizedTitle(ann, order), textBody: joinTextBlocks(textBlocks), sections };
+}
+
+/** Adds one recipient's footer (note, manage and unsubscribe links) to a prepared e-mail. */
+export function completeEmail(p: PreparedEmail, opts: Pick<EmailOptions, 'unsubscribeUrl' | 'manageUrl' | 'footerNote'>): RenderedEmail {
+  const { order, library } = p;
+  const unsubscribe = safeUrl(opts.unsubscribeUrl);
+  const manage = safeUrl(opts.manageUrl);
+  const footerText = ['-- ', library];
+  if (opts.footerNote) footerText.push(opts.footerNote);
+  // A Chinese-only message gets the full-width colon, as in the "详情：" line.
+  const colon = order.length === 1 && order[0] === 'zh' ? '：' : ': ';
+  if (manage) footerText.push(`${joinLocalized(MANAGE, order)}${colon}${manage}`);
+  if (unsubscribe) footerText.push(`${joinLocalized(UNSUBSCRIBE, order)}${colon}${unsubscribe}`);
+  const text = `${p.textBody}\n\n${footerText.join('\n')}\n`;
+
   const footer = [
     `<footer style="${STYLE.footer}">`,
     `<p style="${STYLE.p}">${escapeHtml(library)}</p>`,
@@ -125,8 +138,11 @@ export function renderEmail(ann: Renderable, langs: readonly Lang[], opts: Email
     ...(unsubscribe ? [`<p style="${STYLE.p}">${anchor(unsubscribe, joinLocalized(UNSUBSCRIBE, order))}</p>`] : []),
     '</footer>',
   ];
-  const subject = localizedTitle(ann, order);
-  const html = emailDocument({ lang: order[0] ?? 'en', title: subject, sections, footer });
+  const html = emailDocument({ lang: order[0] ?? 'en', title: p.subject, sections: p.sections, footer });
+  return { subject: p.subject, text, html };
+}
 
-  return { subject, text, html };
+/** Renders one announcement for one recipient's languages (zh first when both). */
+export function renderEmail(ann: Renderable, langs: readonly Lang[], opts: EmailOptions): RenderedEmail {
+  return completeEmail(prepareEmail(ann, langs, opts), opts);
 }

@@ -1,5 +1,6 @@
-// Announcements, stored once: `<p>:ann:<id>` is a hash with the immutable JSON ("data") and
-// the mutable "status", so status changes never rewrite (or race on) the content.
+// Announcements, stored once: `<p>:ann:<id>` is a hash with the JSON content ("data"), the
+// mutable "status", and "rev", the content's revision, counted up whenever "data" is rewritten
+// (so a sender holding a copy knows when to read it again). Status changes never touch "data".
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
@@ -41,6 +42,11 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
+function fromHash(h: Record<string, string>): Announcement {
+  const data = JSON.parse(h.data) as Omit<Announcement, 'status'>;
+  return { ...data, status: h.status as AnnouncementStatus, revision: Number(h.rev ?? 0) };
+}
+
 export class AnnouncementStore {
   constructor(
     private readonly redis: Redis,
@@ -79,7 +85,13 @@ export class AnnouncementStore {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) return null;
     const h = await this.redis.hgetall(this.keys.announcement(id));
     if (!h.data) return null;
-    return { ...(JSON.parse(h.data) as Omit<Announcement, 'status'>), status: h.status as AnnouncementStatus };
+    return fromHash(h);
+  }
+
+  /** What changes under a sender's feet: the status, and the content's revision (0 until rewritten). */
+  async head(id: string): Promise<{ status: AnnouncementStatus; revision: number } | null> {
+    const [status, rev] = await this.redis.hmget(this.keys.announcement(id), 'status', 'rev');
+    return status ? { status: status as AnnouncementStatus, revision: Number(rev ?? 0) } : null;
   }
 
   /** Several announcements in one pipeline, in the order of `ids`; unknown ones are left out. */
@@ -91,8 +103,7 @@ export class AnnouncementStore {
     const out: Announcement[] = [];
     for (const [err, h] of (await p.exec()) ?? []) {
       if (err) throw err;
-      const { data, status } = h as Record<string, string>;
-      if (data) out.push({ ...(JSON.parse(data) as Omit<Announcement, 'status'>), status: status as AnnouncementStatus });
+      if ((h as Record<string, string>).data) out.push(fromHash(h as Record<string, string>));
     }
     return out;
   }
@@ -102,7 +113,21 @@ export class AnnouncementStore {
     const raw = await this.redis.hget(this.keys.announcement(id), 'data');
     if (!raw) return;
     const data = JSON.parse(raw) as Omit<Announcement, 'status'>;
-    await this.redis.hset(this.keys.announcement(id), 'data', JSON.stringify({ ...data, publishAt: iso, publishedAt: iso }));
+    // A new revision: senders holding the old content (the feed item's date) read it again.
+    await this.redis.multi()
+      .hset(this.keys.announcement(id), 'data', JSON.stringify({ ...data, publishAt: iso, publishedAt: iso }))
+      .hincrby(this.keys.announcement(id), 'rev', 1)
+      .exec();
+  }
+
+  /** The `limit` newest ids with their status, in one pipeline (recovery after a restart). */
+  async recentStatuses(limit: number): Promise<{ id: string; status: AnnouncementStatus | null }[]> {
+    const ids = await this.redis.zrevrange(this.keys.announcementIndex, 0, limit - 1);
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hget(this.keys.announcement(id), 'status');
+    const res = (await p.exec()) ?? [];
+    return ids.map((id, i) => ({ id, status: (res[i]?.[1] as AnnouncementStatus | null) ?? null }));
   }
 
   async status(id: string): Promise<AnnouncementStatus | null> {

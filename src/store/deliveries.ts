@@ -109,6 +109,19 @@ export class DeliveryLog {
   }
 
   /**
+   * Where a channel's fan-out stands: null before its first page, "done" after the last,
+   * else the saved cursor ("c" + the channel's own cursor, so an empty cursor is not "not started").
+   */
+  async fanoutCursor(annId: string, channel: string): Promise<string | null> {
+    return this.redis.hget(this.keys.fanout(annId), channel);
+  }
+
+  /** Saves the cursor of the next page once a page's jobs are queued: a crash resumes there. */
+  async saveFanoutCursor(annId: string, channel: string, cursor: string): Promise<void> {
+    await this.redis.hset(this.keys.fanout(annId), channel, cursor);
+  }
+
+  /**
    * Marks a channel's fan-out finished (idempotent) and completes the announcement if all is final.
    * The cursor hash fan:<id> then expires after the retention period.
    */

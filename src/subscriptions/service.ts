@@ -174,7 +174,7 @@ export class SubscriptionService {
       ttlHours: this.s.config.subscriptions.confirmTtlHours,
     });
     // Confirmations share the announcement mails' rate limit: one budget for the SMTP server.
-    if (channel.limits.perSecond) await this.s.limiter.acquire(this.s.keys.rate(channel.name), channel.limits.perSecond);
+    await this.s.pacer.acquire(channel);
     try {
       await channel.send(msg, { id: sub.id, address: sub.address, language: job.data.language, subscriberId: sub.id }, {
         id: `confirm.${sub.id}.${job.id}`,

@@ -1,5 +1,6 @@
 // Subscriber management for admins: list/search with a cursor, CSV export, stats, delete with
 // every key about the subscriber; 401 without a token and 403 for a librarian on each route.
+import { RateLimiter } from '../../src/queue/limiter.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../src/store/subscribers.js';
 import { subscriptionsFor } from '../../src/subscriptions/service.js';
@@ -177,7 +178,7 @@ describe('GET and DELETE /api/subscribers/:id', () => {
     await subscriptionsFor(env.s).confirm(
       (await subscriptionsFor(env.s).ready()).sign({ sub: target.id, purpose: 'confirm', exp: Math.floor(Date.now() / 1000) + 60 }),
     );
-    await env.s.limiter.acquire(env.s.keys.rate(`email:${target.id}`), 10);
+    await new RateLimiter(env.s.redis).acquire(env.s.keys.rate(`email:${target.id}`), 10);
     expect((await call(env.app, 'GET', `/api/subscribers/${target.id}`)).json()).toMatchObject({ address: 'erase.me@example.edu', status: 'active' });
 
     const res = await call(env.app, 'DELETE', `/api/subscribers/${target.id}`);

@@ -110,7 +110,7 @@ export interface FakeTelegram {
   url: string;
   token: string;
   /** Every request: method and parameters, in order. */
-  calls: { method: string; params: Record<string, unknown> }[];
+  calls: { method: string; params: Record<string, unknown>; at: number }[];
   /** sendMessage calls that succeeded. */
   sent: SentMessage[];
   /** Answers for the next sendMessage calls to a chat, one each, in order. */
@@ -205,7 +205,7 @@ export async function startFakeTelegram(opts: { token?: string; username?: strin
       if (!m) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
       if (m[1] !== token) return send(res, 401, TG.unauthorized.body);
       const params = readParams(req.headers['content-type'] ?? '', Buffer.concat(chunks).toString('utf8'), url.searchParams);
-      calls.push({ method: m[2], params });
+      calls.push({ method: m[2], params, at: Date.now() });
       const handler = methods[m[2]];
       if (!handler) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
       handler(params, res);

@@ -171,7 +171,9 @@ describe('against the fake robots', () => {
     const channels = createWebhookChannels(config.library, config.channels.webhooks);
     expect(channels.map((c) => c.name)).toEqual(['webhook:eng', 'webhook:grad', 'webhook:staff', 'webhook:site']);
     const [eng, grad, staff] = channels;
-    for (const c of [eng, grad, staff]) expect(c.limits).toEqual({ perTargetPerSecond: 20 / 60, batchSize: 1, concurrency: 1 });
+    // As documented per robot: WeCom and DingTalk 20 a minute, Feishu 100 a minute and 5 a second.
+    for (const c of [eng, grad]) expect(c.limits).toEqual({ targetRates: [{ max: 20, perMs: 60_000 }], batchSize: 1, concurrency: 1 });
+    expect(staff.limits).toEqual({ targetRates: [{ max: 100, perMs: 60_000 }, { max: 5, perMs: 1000 }], batchSize: 1, concurrency: 1 });
 
     expect(await eng.recipientPage(ann, null)).toEqual({ recipients: [{ id: 'robot', address: new URL(wecom.base).host, language: 'both' }], next: null });
     expect(await eng.recipientPage(ann, 'x')).toEqual({ recipients: [], next: null });
