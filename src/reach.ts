@@ -17,7 +17,7 @@ export interface ChannelReach {
 const PEOPLE_ONLY = new Set(['email']);
 const MIXED = new Set(['telegram']);
 
-export async function reachOf(s: Services, ann: Announcement): Promise<Record<string, ChannelReach>> {
+export async function reachOf(s: Pick<Services, 'deliveries'>, ann: Announcement): Promise<Record<string, ChannelReach>> {
   const counts = await s.deliveries.counts(ann.id, ann.channels);
   const out: Record<string, ChannelReach> = {};
   for (const ch of ann.channels) {

@@ -15,7 +15,10 @@ export interface ProgressSummary {
   channels: Record<string, DeliveryCounts>;
 }
 
-export async function summaryOf(s: Services, id: string): Promise<ProgressSummary | null> {
+/** What the hub reads: the event stream's address and key, the producer's view, a logger. */
+export type ProgressHubDeps = Pick<Services, 'config' | 'keys' | 'log' | 'producer'>;
+
+export async function summaryOf(s: Pick<Services, 'producer'>, id: string): Promise<ProgressSummary | null> {
   const view = await s.producer.view(id);
   return view ? { id, status: view.status, channels: view.deliveries } : null;
 }
@@ -28,7 +31,7 @@ export class ProgressHub {
   private readonly pending = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    private readonly s: Services,
+    private readonly s: ProgressHubDeps,
     private readonly throttleMs = 250,
   ) {}
 

@@ -39,7 +39,7 @@ async function countsOf(q: Queue, channel: string | null): Promise<QueueCounts> 
 }
 
 /** The dispatch queue first, then one delivery queue per enabled channel. */
-export async function queueCounts(s: Services): Promise<QueueCounts[]> {
+export async function queueCounts(s: Pick<Services, 'channels' | 'queues'>): Promise<QueueCounts[]> {
   const channels = [...s.channels.keys()];
   return Promise.all([countsOf(s.queues.dispatch, null), ...channels.map((ch) => countsOf(s.queues.deliver(ch), ch))]);
 }

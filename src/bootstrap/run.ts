@@ -29,7 +29,7 @@ export interface RunOptions {
  * never in a bare worker: Telegram allows one poller per bot, and webhook updates arrive at the
  * HTTP server.
  */
-async function startChannelPartsFor(s: Services, role: Role): Promise<Component[]> {
+async function startChannelPartsFor(s: Pick<Services, 'config' | 'channelDeps'>, role: Role): Promise<Component[]> {
   if (role === 'worker') return [];
   return startChannelParts(s.config, s.channelDeps);
 }

@@ -14,7 +14,7 @@ export function totalsLine(view: AnnouncementView): string {
 }
 
 /** Up to `limit` failed deliveries, over every channel of the announcement. */
-export async function failedDeliveries(s: Services, view: AnnouncementView, limit = 20): Promise<DeliveryRecord[]> {
+export async function failedDeliveries(s: Pick<Services, 'deliveries'>, view: AnnouncementView, limit = 20): Promise<DeliveryRecord[]> {
   const found: DeliveryRecord[] = [];
   let cursor: string | null = null;
   do {

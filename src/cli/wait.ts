@@ -21,7 +21,7 @@ export interface WaitOptions extends LiveProgressOptions {
   safetyMs?: number;
 }
 
-export async function waitUntilFinal(s: Services, id: string, opts: WaitOptions): Promise<AnnouncementView> {
+export async function waitUntilFinal(s: Pick<Services, 'producer' | 'config' | 'keys'>, id: string, opts: WaitOptions): Promise<AnnouncementView> {
   const progress = new LiveProgress(opts.out, opts);
   const stop = new AbortController();
   let finish!: (v: AnnouncementView) => void;
@@ -82,7 +82,7 @@ export async function waitUntilFinal(s: Services, id: string, opts: WaitOptions)
 export const MAX_FAILURES_READ = 10_000;
 
 /** Every failed delivery of the announcement, up to `max`, streamed channel by channel. */
-export async function readFailures(s: Services, view: Pick<AnnouncementView, 'id' | 'channels'>, max = MAX_FAILURES_READ): Promise<DeliveryRecord[]> {
+export async function readFailures(s: Pick<Services, 'deliveries'>, view: Pick<AnnouncementView, 'id' | 'channels'>, max = MAX_FAILURES_READ): Promise<DeliveryRecord[]> {
   const found: DeliveryRecord[] = [];
   for (const channel of view.channels) {
     for await (const rec of s.deliveries.recordsWithStatus(view.id, channel, 'failed')) {
@@ -94,7 +94,7 @@ export async function readFailures(s: Services, view: Pick<AnnouncementView, 'id
 }
 
 /** The closing lines: totals, then the failures grouped by reason (up to `limit` reasons). */
-export async function finalReport(s: Services, view: AnnouncementView, limit = 20): Promise<string[]> {
+export async function finalReport(s: Pick<Services, 'deliveries'>, view: AnnouncementView, limit = 20): Promise<string[]> {
   const lines = [totalsLine(view)];
   const failedCount = Object.values(view.deliveries).reduce((n, c) => n + c.failed, 0);
   if (failedCount > 0) {

@@ -10,13 +10,13 @@ import type { Draft, DraftStore, FormFields } from './drafts.js';
 import { fieldsToInput } from './form.js';
 import { MailUnavailable } from './mail.js';
 
-export function validateFields(s: Services, fields: FormFields): ValidationResult {
+export function validateFields(s: Pick<Services, 'producer' | 'config'>, fields: FormFields): ValidationResult {
   return validateAnnouncement(s.producer.schema, fieldsToInput(fields, s.config.library.timezone));
 }
 
 /** Posts (or schedules) a valid announcement; the draft, if any, becomes approved with its id. */
 export async function post(
-  s: Services, drafts: DraftStore, input: AnnouncementInput,
+  s: Pick<Services, 'producer' | 'log'>, drafts: DraftStore, input: AnnouncementInput,
   who: { author: { name: string; email?: string }; reviewer: string; draft?: Draft },
 ): Promise<{ id: string; status: 'queued' | 'scheduled' }> {
   const r = await s.producer.create(input, {
@@ -39,7 +39,7 @@ export async function post(
  * marked as a test, sent straight through the channel's transport: no delivery is recorded,
  * so it never shows in the delivery log or the statistics.
  */
-export async function sendTest(s: Services, input: AnnouncementInput, to: { address: string; name: string }): Promise<void> {
+export async function sendTest(s: Pick<Services, 'channels' | 'config' | 'limiter' | 'keys' | 'log'>, input: AnnouncementInput, to: { address: string; name: string }): Promise<void> {
   const channel = s.channels.get('email') as Channel<EmailMessage> | undefined;
   if (!channel) throw new MailUnavailable('e-mail is not enabled in the configuration, so no test can be sent');
   const ann = { ...previewAnnouncement(s.config, input), id: `test-${Date.now().toString(36)}` };

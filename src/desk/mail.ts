@@ -9,7 +9,7 @@ import type { Channel } from '../types.js';
 export class MailUnavailable extends Error {}
 
 export async function sendDeskMail(
-  s: Services, msg: { to: string; subject: string; text: string; html?: string; headers?: Record<string, string> }, kind: string,
+  s: Pick<Services, 'config' | 'channels' | 'limiter' | 'keys'>, msg: { to: string; subject: string; text: string; html?: string; headers?: Record<string, string> }, kind: string,
 ): Promise<void> {
   const channel = s.channels.get('email') as Channel<EmailMessage> | undefined;
   if (!channel) throw new MailUnavailable('e-mail is not enabled in the configuration (channels.email)');
@@ -28,9 +28,9 @@ export async function sendDeskMail(
 
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const library = (s: Services): string => s.config.library.name.en;
+const library = (s: Pick<Services, 'config'>): string => s.config.library.name.en;
 
-export function invitationMail(s: Services, a: { name: string; role: string }, link: string, invitedBy: string) {
+export function invitationMail(s: Pick<Services, 'config'>, a: { name: string; role: string }, link: string, invitedBy: string) {
   return {
     subject: `Your Crier account at ${library(s)}`,
     text: [
@@ -42,7 +42,7 @@ export function invitationMail(s: Services, a: { name: string; role: string }, l
   };
 }
 
-export function reviewMail(s: Services, outcome: 'approved' | 'returned', d: { title: string; reviewer: string; comment?: string; url: string }) {
+export function reviewMail(s: Pick<Services, never>, outcome: 'approved' | 'returned', d: { title: string; reviewer: string; comment?: string; url: string }) {
   const head = outcome === 'approved'
     ? `${d.reviewer} approved your draft "${d.title}". It has been posted (or scheduled for its publish time).`
     : `${d.reviewer} returned your draft "${d.title}" with this comment:\n\n${d.comment ?? ''}\n\nEdit it and submit it again when it is ready.`;

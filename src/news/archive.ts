@@ -10,7 +10,7 @@ export const NEWS_PAGE_SIZE = 20;
 const MAX_SCANS = 25;
 
 export async function archivePage(
-  s: Services, opts: { topic?: string; cursor?: string; limit?: number; now?: number },
+  s: Pick<Services, 'announcements'>, opts: { topic?: string; cursor?: string; limit?: number; now?: number },
 ): Promise<{ items: Announcement[]; next: string | null }> {
   const limit = opts.limit ?? NEWS_PAGE_SIZE;
   const now = opts.now ?? Date.now();
@@ -33,7 +33,7 @@ export async function archivePage(
 }
 
 /** One public announcement, or null (unknown, not yet published, expired, retracted). */
-export async function publicAnnouncement(s: Services, id: string, now = Date.now()): Promise<Announcement | null> {
+export async function publicAnnouncement(s: Pick<Services, 'announcements'>, id: string, now = Date.now()): Promise<Announcement | null> {
   const ann = await s.announcements.get(id);
   return ann && isPublic(ann, now) ? ann : null;
 }

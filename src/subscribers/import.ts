@@ -66,6 +66,9 @@ function show(v: unknown): string {
   return JSON.stringify(text.slice(0, 80));
 }
 
+/** What an import reads (the topics, the default language) and writes (the subscribers). */
+export type ImportDeps = Pick<Services, 'config' | 'subscribers'>;
+
 export class SubscriberImport {
   private imported = 0;
   private skipped = 0;
@@ -75,7 +78,7 @@ export class SubscriberImport {
   private batch: Candidate[] = [];
   private readonly topicIds: Set<string>;
 
-  constructor(private readonly s: Services) {
+  constructor(private readonly s: ImportDeps) {
     this.topicIds = new Set(s.config.topics.map((t) => t.id));
   }
 
@@ -159,7 +162,7 @@ export class SubscriberImport {
 }
 
 /** Imports a parsed JSON body: an array of `{ email, topics, language }`. */
-export async function importJsonRows(s: Services, value: unknown): Promise<ImportResult> {
+export async function importJsonRows(s: ImportDeps, value: unknown): Promise<ImportResult> {
   if (!Array.isArray(value)) throw new ImportFormatError('a JSON import must be an array of { email, topics, language } objects');
   const imp = new SubscriberImport(s);
   for (let i = 0; i < value.length; i++) {
@@ -181,7 +184,7 @@ function* pieces(text: string, size = 64 * 1024): Generator<string> {
 }
 
 /** Imports CSV text or a stream with the header `email,topics,language` (language optional). */
-export async function importCsv(s: Services, source: string | Readable): Promise<ImportResult> {
+export async function importCsv(s: ImportDeps, source: string | Readable): Promise<ImportResult> {
   const imp = new SubscriberImport(s);
   const input = typeof source === 'string' ? Readable.from(pieces(source)) : source;
   const parser = input.pipe(

@@ -46,14 +46,14 @@ const TEXT = {
   },
 } as const;
 
-async function load(s: Services, id: string): Promise<Announcement> {
+async function load(s: Pick<Services, 'announcements'>, id: string): Promise<Announcement> {
   const ann = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await s.announcements.get(id) : null;
   if (!ann) throw notFound('announcement');
   return ann;
 }
 
 /** What `crier preview` prints for each channel, for the same sample recipient. */
-function renderings(s: Services, ann: Announcement, language: LangPref, lang: UiLang): SafeHtml[] {
+function renderings(s: Pick<Services, 'channels'>, ann: Announcement, language: LangPref, lang: UiLang): SafeHtml[] {
   const t = TEXT[lang];
   return ann.channels.map((name) => {
     const channel = s.channels.get(name);

@@ -40,7 +40,7 @@ export function parseLogFilter(ann: Announcement, q: { channel?: string; status?
 }
 
 /** One page of the delivery log, exactly `limit` records (the store's exact-limit pager). */
-export async function logPage(s: Services, ann: Announcement, f: LogFilter, limit = LOG_PAGE_SIZE): Promise<{ items: DeliveryRecord[]; next: string | null }> {
+export async function logPage(s: Pick<Services, 'deliveries'>, ann: Announcement, f: LogFilter, limit = LOG_PAGE_SIZE): Promise<{ items: DeliveryRecord[]; next: string | null }> {
   const channels = f.channel ? [f.channel] : ann.channels;
   try {
     return await s.deliveries.page(ann.id, channels, { status: f.status, cursor: f.cursor, limit });

@@ -40,7 +40,7 @@ export interface SubscriberFilter {
 }
 
 /** The filters of a request, each checked; a bad one is a 400 that names it. */
-export function parseFilter(s: Services, req: FastifyRequest): SubscriberFilter {
+export function parseFilter(s: Pick<Services, 'config'>, req: FastifyRequest): SubscriberFilter {
   const f: SubscriberFilter = {
     q: param(req, 'q')?.trim() || undefined, channel: param(req, 'channel'), topic: param(req, 'topic'),
     language: param(req, 'language') as LangPref | undefined, status: param(req, 'status') as SubscriberStatus | undefined,
@@ -59,7 +59,7 @@ function select(name: string, label: string, current: string | undefined, option
   return html`<label class="small">${label} <select name="${name}"><option value="">${TEXT[lang].any}</option>${options.map(([v, text]) => html`<option value="${v}"${v === current ? ' selected' : ''}>${text}</option>`)}</select></label>`;
 }
 
-function filterForm(s: Services, f: SubscriberFilter, lang: UiLang): SafeHtml {
+function filterForm(s: Pick<Services, 'config'>, f: SubscriberFilter, lang: UiLang): SafeHtml {
   const t = TEXT[lang];
   return html`<form method="get" action="/admin/subscribers/list" class="filters" role="search">
 <label class="small">${t.addressOrChat} <input type="search" name="q" value="${f.q ?? ''}" placeholder="${t.example}"></label>
@@ -72,7 +72,7 @@ ${select('status', t.state, f.status, STATUSES.map((st) => [st, lang === 'en' ? 
 </form>`;
 }
 
-function row(s: Services, sub: Subscriber, tz: string, lang: UiLang): SafeHtml {
+function row(s: Pick<Services, 'config'>, sub: Subscriber, tz: string, lang: UiLang): SafeHtml {
   const t = TEXT[lang];
   return html`<tr data-subscriber="${sub.id}">
 <td data-label="${t.address}"><a href="/admin/subscribers/${sub.id}" class="addr">${sub.address}</a></td>

@@ -6,7 +6,7 @@ import type { Services } from '../../services.js';
 import { withServices } from '../connect.js';
 import { finalReport, waitUntilFinal } from '../wait.js';
 
-function notFound(s: Services, id: string): ExitError {
+function notFound(s: Pick<Services, 'config'>, id: string): ExitError {
   return new ExitError(`No announcement with id "${id}" (key prefix "${s.config.redis.prefix}").`, EXIT.failure);
 }
 

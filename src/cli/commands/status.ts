@@ -22,12 +22,12 @@ export async function statusCommand(id: string | undefined, opts: { config?: str
   });
 }
 
-function when(s: Services, iso: string): string {
+function when(s: Pick<Services, 'config'>, iso: string): string {
   // sv-SE formats as "2030-01-01 09:00:00": sortable and unambiguous.
   return new Date(iso).toLocaleString('sv-SE', { timeZone: s.config.library.timezone }).slice(0, 16);
 }
 
-function title(s: Services, ann: Announcement): string {
+function title(s: Pick<Services, 'config'>, ann: Announcement): string {
   const pref = s.config.library.defaultLanguage;
   return localizedTitle(ann, pref === 'both' ? ['zh', 'en'] : [pref]);
 }
@@ -44,7 +44,7 @@ export function table(rows: string[][]): string[] {
   );
 }
 
-async function printOverview(s: Services): Promise<void> {
+async function printOverview(s: Pick<Services, 'config' | 'queues' | 'announcements'>): Promise<void> {
   const queues = [
     { label: 'dispatch', queue: s.queues.dispatch },
     ...enabledChannelNames(s.config).map((ch) => ({ label: deliverQueueName(ch), queue: s.queues.deliver(ch) })),
@@ -69,7 +69,7 @@ async function printOverview(s: Services): Promise<void> {
 }
 
 /** Exit code: 0; with --watch the same as post --wait (3 some failed, 4 cancelled). */
-async function printOne(s: Services, id: string, watch: boolean): Promise<number> {
+async function printOne(s: Pick<Services, 'config' | 'redis' | 'keys' | 'producer' | 'deliveries'>, id: string, watch: boolean): Promise<number> {
   // The stream position before the first read, so no event after it can be missed.
   const fromId = watch ? await lastEventId(s.redis, s.keys.events) : '$';
   let view = await s.producer.view(id);

@@ -22,9 +22,12 @@ function annId(req: FastifyRequest<IdRoute>): string {
   return id;
 }
 
+/** What the announcement API uses: the producer (create, view, retry, cancel), the stores it reads, the time zone. */
+type AnnouncementRouteDeps = Pick<Services, 'config' | 'announcements' | 'deliveries' | 'producer'>;
+
 const IDEMPOTENCY_KEY = /^[\x21-\x7E][\x20-\x7E]{0,254}$/;
 
-export async function announcementRoutes(app: FastifyInstance, opts: { s: Services; auth: Auth }): Promise<void> {
+export async function announcementRoutes(app: FastifyInstance, opts: { s: AnnouncementRouteDeps; auth: Auth }): Promise<void> {
   const { s, auth } = opts;
 
   // Encapsulated to this plugin: every body arrives as a string (other plugins keep Fastify's parsers).
@@ -115,7 +118,7 @@ function publicRecord(r: DeliveryRecord) {
 }
 
 /** The log's exact-limit page; a cursor that is not ours is the caller's mistake (400). */
-async function deliveryPage(s: Services, annId: string, channels: string[], status: DeliveryStatus | undefined, cursor: string | undefined, limit: number) {
+async function deliveryPage(s: Pick<Services, 'deliveries'>, annId: string, channels: string[], status: DeliveryStatus | undefined, cursor: string | undefined, limit: number) {
   try {
     return await s.deliveries.page(annId, channels, { status, cursor, limit });
   } catch (err) {

@@ -55,7 +55,7 @@ export async function redisHealth(redis: Redis, watch: RedisWatch, timeoutMs = H
   }
 }
 
-export async function healthRoutes(app: FastifyInstance, opts: { s: Services; watch: RedisWatch }): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'redis'>; watch: RedisWatch }): Promise<void> {
   app.get('/health', async (_req, reply) => {
     const r = await redisHealth(opts.s.redis, opts.watch);
     reply.header('Cache-Control', 'no-store');

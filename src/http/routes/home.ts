@@ -12,7 +12,7 @@ interface DoorLink {
   en: string;
 }
 
-export function frontDoorLinks(s: Services): DoorLink[] {
+export function frontDoorLinks(s: Pick<Services, 'config'>): DoorLink[] {
   const links: DoorLink[] = [];
   links.push({ href: '/news', zh: '图书馆通知', en: 'Library news' });
   if (s.config.channels.email.enabled) links.push({ href: '/subscribe', zh: '订阅通知（邮件或 Telegram）', en: 'Subscribe (e-mail or Telegram)' });
@@ -21,7 +21,7 @@ export function frontDoorLinks(s: Services): DoorLink[] {
   return links;
 }
 
-export async function homeRoutes(app: FastifyInstance, opts: { s: Services }): Promise<void> {
+export async function homeRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'config'> }): Promise<void> {
   const { s } = opts;
   const name = s.config.library.name;
   app.get('/', async (_req, reply) => {

@@ -12,7 +12,7 @@ import type { Services } from '../../services.js';
 import { announcementPageHtml, archivePageHtml, notFoundHtml, type NewsContext } from '../pages/news-pages.js';
 import { pageLang, sendPublic } from '../pages/public-layout.js';
 
-export async function newsRoutes(app: FastifyInstance, opts: { s: Services }): Promise<void> {
+export async function newsRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'config' | 'announcements'> }): Promise<void> {
   const { s } = opts;
   const prefix = new URL(s.config.library.baseUrl).pathname.replace(/\/+$/, '');
   const topicIds = new Set(s.config.topics.map((t) => t.id));

@@ -4,8 +4,7 @@
 // This route accepts bodies up to IMPORT_MAX_BYTES, larger than the API's 1 MiB, so a list of
 // 50,000 addresses goes in one request.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services.js';
-import { ImportFormatError, importCsv, importJsonRows } from '../../subscribers/import.js';
+import { ImportFormatError, importCsv, importJsonRows, type ImportDeps } from '../../subscribers/import.js';
 import type { Auth } from '../auth.js';
 import { HttpError } from '../errors.js';
 
@@ -13,7 +12,7 @@ export const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
 
 const HELP = 'send a JSON array of { email, topics, language } (Content-Type: application/json) or CSV with the header email,topics,language (Content-Type: text/csv)';
 
-export async function subscriberImportRoutes(app: FastifyInstance, opts: { s: Services; auth: Auth }): Promise<void> {
+export async function subscriberImportRoutes(app: FastifyInstance, opts: { s: ImportDeps; auth: Auth }): Promise<void> {
   const { s, auth } = opts;
 
   app.removeAllContentTypeParsers();
