@@ -14,6 +14,8 @@ import { createChannels } from './channel-builder.js';
 import type { ChannelDeps } from './channel-module.js';
 import { retentionSeconds as retentionOf } from './config/shared.js';
 import { subscriptionEmailExtras } from './subscriptions/email-extras.js';
+import { SubscriptionService } from './subscriptions/service.js';
+import { SubscriptionSecret } from './subscriptions/tokens.js';
 import type { Channel } from './types.js';
 import { createLogger, type Logger } from './util/log.js';
 
@@ -32,6 +34,9 @@ export interface Services {
   channels: Map<string, Channel>;
   /** What the channels were built with: for their routes and running parts. */
   channelDeps: ChannelDeps;
+  /** The subscription flow, with this Services' token secret (shared with the e-mail links). */
+  subscriptions: SubscriptionService;
+  /** Closes every connection, queue and cache these services opened. */
   close(): Promise<void>;
 }
 
@@ -48,16 +53,21 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
     attempts: config.delivery.attempts,
     keepCompletedSeconds: retentionSeconds,
   });
-  // The composition root: the subscription flow's links go into announcement e-mails here.
-  const emailExtras = subscriptionEmailExtras(config, { redis, keys });
+  // The composition root: the subscription flow's links go into announcement e-mails here,
+  // signed with the one secret of these services (resolved once, cached on it).
+  const secret = new SubscriptionSecret(redis, keys.subscriptionSecret, config.subscriptions.secret);
+  const emailExtras = subscriptionEmailExtras(config, secret);
   const channelDeps: ChannelDeps = { redis, keys, subscribers, log: log.child('channel'), emailExtras };
   const channels = createChannels(config, channelDeps);
   const producer = new Producer(config, announcements, deliveries, queues, (name) => batchSizeFor(channels.get(name), config.delivery.batchSize));
+  const limiter = new RateLimiter(redis);
+  const subscriptions = new SubscriptionService({ config, redis, keys, log, subscribers, limiter, channels }, secret);
   return {
     config, redis, keys, log, announcements, deliveries, subscribers, queues,
-    limiter: new RateLimiter(redis), producer, channels, channelDeps,
+    limiter, producer, channels, channelDeps, subscriptions,
     async close() {
       await Promise.allSettled([...channels.values()].map((c) => c.close?.()));
+      await subscriptions.close();
       await queues.close();
       connection.disconnect();
       redis.disconnect();
