@@ -7,6 +7,7 @@ import { makeKeys, type Keys } from './redis/keys.js';
 import { AnnouncementStore } from './store/announcements.js';
 import { DeliveryLog } from './store/deliveries.js';
 import { SubscriberStore } from './store/subscribers.js';
+import { SubscriberCountsCache } from './subscribers/counts-cache.js';
 import { batchSizeFor, Queues } from './queue/queues.js';
 import { RateLimiter } from './queue/limiter.js';
 import { Producer } from './producer.js';
@@ -36,6 +37,8 @@ export interface Services {
   channelDeps: ChannelDeps;
   /** The subscription flow, with this Services' token secret (shared with the e-mail links). */
   subscriptions: SubscriptionService;
+  /** The dashboard's subscriber counts, kept 30 s (cleared by close()). */
+  subscriberCounts: SubscriberCountsCache;
   /** Closes every connection, queue and cache these services opened. */
   close(): Promise<void>;
 }
@@ -48,6 +51,7 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   const announcements = new AnnouncementStore(redis, keys);
   const deliveries = new DeliveryLog(redis, keys, retentionSeconds);
   const subscribers = new SubscriberStore(redis, keys);
+  const subscriberCounts = new SubscriberCountsCache(subscribers, config.topics.map((t) => t.id));
   const connection = createRedis(config.redis.url, { blocking: true });
   const queues = new Queues(connection, keys.bullPrefix, {
     attempts: config.delivery.attempts,
@@ -64,10 +68,11 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   const subscriptions = new SubscriptionService({ config, redis, keys, log, subscribers, limiter, channels }, secret);
   return {
     config, redis, keys, log, announcements, deliveries, subscribers, queues,
-    limiter, producer, channels, channelDeps, subscriptions,
+    limiter, producer, channels, channelDeps, subscriptions, subscriberCounts,
     async close() {
       await Promise.allSettled([...channels.values()].map((c) => c.close?.()));
       await subscriptions.close();
+      subscriberCounts.forget();
       await queues.close();
       connection.disconnect();
       redis.disconnect();
