@@ -11,6 +11,7 @@ import { SubscriberCountsCache } from './subscribers/counts-cache.js';
 import { batchSizeFor, Queues } from './queue/queues.js';
 import { RateLimiter } from './queue/limiter.js';
 import { Producer } from './producer.js';
+import { createMetrics, type CrierMetrics } from './metrics/registry.js';
 import { createChannels } from './channel-builder.js';
 import type { ChannelDeps } from './channel-module.js';
 import { retentionSeconds as retentionOf } from './config/shared.js';
@@ -39,6 +40,8 @@ export interface Services {
   subscriptions: SubscriptionService;
   /** The dashboard's subscriber counts, kept 30 s (cleared by close()). */
   subscriberCounts: SubscriberCountsCache;
+  /** GET /metrics' registry, built on first use (only the HTTP process needs it). */
+  readonly metrics: CrierMetrics;
   /** Closes every connection, queue and cache these services opened. */
   close(): Promise<void>;
 }
@@ -66,13 +69,18 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   const producer = new Producer(config, announcements, deliveries, queues, (name) => batchSizeFor(channels.get(name), config.delivery.batchSize));
   const limiter = new RateLimiter(redis);
   const subscriptions = new SubscriptionService({ config, redis, keys, log, subscribers, limiter, channels }, secret);
+  let metrics: CrierMetrics | undefined;
   return {
     config, redis, keys, log, announcements, deliveries, subscribers, queues,
     limiter, producer, channels, channelDeps, subscriptions, subscriberCounts,
+    get metrics() {
+      return (metrics ??= createMetrics({ config, redis, keys, queues, announcements }));
+    },
     async close() {
       await Promise.allSettled([...channels.values()].map((c) => c.close?.()));
       await subscriptions.close();
       subscriberCounts.forget();
+      metrics?.clear();
       await queues.close();
       connection.disconnect();
       redis.disconnect();
