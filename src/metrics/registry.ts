@@ -294,13 +294,8 @@ async function readSnapshot(s: MetricsDeps, channels: string[]): Promise<Snapsho
 
 /** Statuses of the newest ANNOUNCEMENTS_WINDOW announcements (those whose record expired are left out). */
 async function announcementStatuses(s: MetricsDeps): Promise<Record<string, number>> {
-  const ids = await s.redis.zrevrange(s.keys.announcementIndex, 0, ANNOUNCEMENTS_WINDOW - 1);
   const out: Record<string, number> = {};
-  if (ids.length === 0) return out;
-  const p = s.redis.pipeline();
-  for (const id of ids) p.hget(s.keys.announcement(id), 'status');
-  for (const [err, st] of (await p.exec()) ?? []) {
-    if (!err && typeof st === 'string') out[st] = (out[st] ?? 0) + 1;
-  }
+  const ids = await s.announcements.recentIds(ANNOUNCEMENTS_WINDOW);
+  for (const st of await s.announcements.statuses(ids)) if (st) out[st] = (out[st] ?? 0) + 1;
   return out;
 }
