@@ -7,15 +7,19 @@ import { makeKeys, type Keys } from './redis/keys.js';
 import { AnnouncementStore } from './store/announcements.js';
 import { DeliveryLog } from './store/deliveries.js';
 import { SubscriberStore } from './store/subscribers.js';
+import { SubscriberCountsCache } from './subscribers/counts-cache.js';
 import { batchSizeFor, Queues } from './queue/queues.js';
 import { RateLimiter } from './queue/limiter.js';
 import { Pacer } from './queue/pacer.js';
 import { AnnouncementCache } from './store/announcement-cache.js';
 import { Producer } from './producer.js';
+import { createMetrics, type CrierMetrics } from './metrics/registry.js';
 import { createChannels } from './channel-builder.js';
 import type { ChannelDeps } from './channel-module.js';
 import { retentionSeconds as retentionOf } from './config/shared.js';
 import { subscriptionEmailExtras } from './subscriptions/email-extras.js';
+import { SubscriptionService } from './subscriptions/service.js';
+import { SubscriptionSecret } from './subscriptions/tokens.js';
 import type { Channel } from './types.js';
 import { createLogger, type Logger } from './util/log.js';
 
@@ -37,6 +41,13 @@ export interface Services {
   channels: Map<string, Channel>;
   /** What the channels were built with: for their routes and running parts. */
   channelDeps: ChannelDeps;
+  /** The subscription flow, with this Services' token secret (shared with the e-mail links). */
+  subscriptions: SubscriptionService;
+  /** The dashboard's subscriber counts, kept 30 s (cleared by close()). */
+  subscriberCounts: SubscriberCountsCache;
+  /** GET /metrics' registry, built on first use (only the HTTP process needs it). */
+  readonly metrics: CrierMetrics;
+  /** Closes every connection, queue and cache these services opened. */
   close(): Promise<void>;
 }
 
@@ -48,24 +59,35 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   const announcements = new AnnouncementStore(redis, keys);
   const deliveries = new DeliveryLog(redis, keys, retentionSeconds);
   const subscribers = new SubscriberStore(redis, keys);
+  const subscriberCounts = new SubscriberCountsCache(subscribers, config.topics.map((t) => t.id));
   const connection = createRedis(config.redis.url, { blocking: true });
   const queues = new Queues(connection, keys.bullPrefix, {
     attempts: config.delivery.attempts,
     keepCompletedSeconds: retentionSeconds,
   });
-  // The composition root: the subscription flow's links go into announcement e-mails here.
-  const emailExtras = subscriptionEmailExtras(config, { redis, keys });
+  // The composition root: the subscription flow's links go into announcement e-mails here,
+  // signed with the one secret of these services (resolved once, cached on it).
+  const secret = new SubscriptionSecret(redis, keys.subscriptionSecret, config.subscriptions.secret);
+  const emailExtras = subscriptionEmailExtras(config, secret);
   const pacer = new Pacer(new RateLimiter(redis), keys);
   const announcementCache = new AnnouncementCache(announcements);
   const channelDeps: ChannelDeps = { redis, keys, subscribers, pacer, log: log.child('channel'), emailExtras };
   const channels = createChannels(config, channelDeps);
   const producer = new Producer(config, announcements, deliveries, queues, (name) => batchSizeFor(channels.get(name), config.delivery.batchSize));
+  const subscriptions = new SubscriptionService({ config, redis, keys, log, subscribers, pacer, channels }, secret);
+  let metrics: CrierMetrics | undefined;
   return {
     config, redis, keys, log, announcements, deliveries, subscribers, queues,
-    pacer, announcementCache, producer, channels, channelDeps,
+    pacer, announcementCache, producer, channels, channelDeps, subscriptions, subscriberCounts,
+    get metrics() {
+      return (metrics ??= createMetrics({ config, redis, keys, queues, announcements }));
+    },
     async close() {
       announcementCache.clear();
       await Promise.allSettled([...channels.values()].map((c) => c.close?.()));
+      await subscriptions.close();
+      subscriberCounts.forget();
+      metrics?.clear();
       await queues.close();
       connection.disconnect();
       redis.disconnect();

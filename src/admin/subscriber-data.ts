@@ -15,13 +15,9 @@ export interface SubscriberDelivery {
   record: DeliveryRecord;
 }
 
-async function recentAnnouncementIds(s: Services, limit: number): Promise<string[]> {
-  return s.redis.zrevrange(s.keys.announcementIndex, 0, limit - 1);
-}
-
 /** The subscriber's deliveries among the newest announcements, newest first. */
 export async function subscriberDeliveries(s: Services, sub: Subscriber, limit = 50): Promise<SubscriberDelivery[]> {
-  const ids = await recentAnnouncementIds(s, DELIVERY_LOOKBACK);
+  const ids = await s.announcements.recentIds(DELIVERY_LOOKBACK);
   const p = s.redis.pipeline();
   for (const id of ids) p.hget(s.keys.deliveries(id, sub.channel), sub.id);
   const rows = (await p.exec()) ?? [];
@@ -43,7 +39,7 @@ export async function subscriberDeliveries(s: Services, sub: Subscriber, limit =
 export async function eraseSubscriber(s: Services, id: string): Promise<{ removed: boolean; anonymized: number }> {
   const sub = await s.subscribers.get(id);
   if (!sub) return { removed: false, anonymized: 0 };
-  const ids = await s.redis.zrevrange(s.keys.announcementIndex, 0, -1);
+  const ids = await s.announcements.recentIds();
   let anonymized = 0;
   for (let i = 0; i < ids.length; i += 200) {
     const chunk = ids.slice(i, i + 200);

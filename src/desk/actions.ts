@@ -39,7 +39,7 @@ export async function post(
  * marked as a test, sent straight through the channel's transport: no delivery is recorded,
  * so it never shows in the delivery log or the statistics.
  */
-export async function sendTest(s: Pick<Services, 'channels' | 'config' | 'limiter' | 'keys' | 'log'>, input: AnnouncementInput, to: { address: string; name: string }): Promise<void> {
+export async function sendTest(s: Pick<Services, 'channels' | 'config' | 'pacer' | 'log'>, input: AnnouncementInput, to: { address: string; name: string }): Promise<void> {
   const channel = s.channels.get('email') as Channel<EmailMessage> | undefined;
   if (!channel) throw new MailUnavailable('e-mail is not enabled in the configuration, so no test can be sent');
   const ann = { ...previewAnnouncement(s.config, input), id: `test-${Date.now().toString(36)}` };

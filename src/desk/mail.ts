@@ -9,7 +9,7 @@ import type { Channel } from '../types.js';
 export class MailUnavailable extends Error {}
 
 export async function sendDeskMail(
-  s: Pick<Services, 'config' | 'channels' | 'limiter' | 'keys'>, msg: { to: string; subject: string; text: string; html?: string; headers?: Record<string, string> }, kind: string,
+  s: Pick<Services, 'config' | 'channels' | 'pacer'>, msg: { to: string; subject: string; text: string; html?: string; headers?: Record<string, string> }, kind: string,
 ): Promise<void> {
   const channel = s.channels.get('email') as Channel<EmailMessage> | undefined;
   if (!channel) throw new MailUnavailable('e-mail is not enabled in the configuration (channels.email)');

@@ -8,10 +8,8 @@ import type { Announcement } from '../types.js';
 
 /** Scheduled announcements among the newest `scan`, soonest first. */
 export async function upcoming(s: Services, scan = 500): Promise<Announcement[]> {
-  const ids = await s.redis.zrevrange(s.keys.announcementIndex, 0, scan - 1);
-  const p = s.redis.pipeline();
-  for (const id of ids) p.hget(s.keys.announcement(id), 'status');
-  const statuses = ((await p.exec()) ?? []).map(([, st]) => st as string | null);
+  const ids = await s.announcements.recentIds(scan);
+  const statuses = await s.announcements.statuses(ids);
   // The scheduled ones in a second pipeline, not a round trip each.
   const out = await s.announcements.getMany(ids.filter((_, i) => statuses[i] === 'scheduled'));
   return out.sort((a, b) => Date.parse(a.publishedAt) - Date.parse(b.publishedAt));

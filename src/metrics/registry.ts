@@ -44,9 +44,11 @@
 // A scrape reads Redis once for the counters, once per queue for its job counts, and once for
 // the announcement statuses (one pipeline), whatever the number of series.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { enabledChannelNames } from '../config/schema.js';
-import { DISPATCH_QUEUE, deliverQueueName } from '../queue/queues.js';
-import type { Services } from '../services.js';
+import type { Redis } from 'ioredis';
+import { enabledChannelNames, type CrierConfig } from '../config/schema.js';
+import { DISPATCH_QUEUE, deliverQueueName, type Queues } from '../queue/queues.js';
+import type { Keys } from '../redis/keys.js';
+import type { AnnouncementStore } from '../store/announcements.js';
 import type { AnnouncementStatus } from '../types.js';
 import { COUNTED_STATUSES, LATENCY_BUCKETS, readStats, type ChannelStats } from './stats.js';
 
@@ -62,19 +64,17 @@ export interface CrierMetrics {
   contentType: string;
   /** The exposition text; reads Redis. */
   metrics(): Promise<string>;
+  /** Unregisters every series (Services.close()). */
+  clear(): void;
 }
 
-/**
- * The process metrics are one set per process: their collectors (event loop delay monitor, GC
- * observer) are started once and shared by every registry built here.
- */
-let processRegistry: Registry | undefined;
-function processMetrics(): Registry {
-  if (!processRegistry) {
-    processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry, prefix: PROCESS_PREFIX });
-  }
-  return processRegistry;
+/** What the metrics read: the services' configuration, Redis, queues and announcement store. */
+export interface MetricsDeps {
+  config: CrierConfig;
+  redis: Redis;
+  keys: Keys;
+  queues: Pick<Queues, 'dispatch' | 'deliver'>;
+  announcements: AnnouncementStore;
 }
 
 interface QueueSnapshot {
@@ -209,7 +209,13 @@ const METRICS: readonly MetricDef[] = [
   },
 ];
 
-export function createMetrics(s: Services): CrierMetrics {
+/**
+ * The registry of one Services (createServices builds it on first use, so only a process that
+ * serves /metrics starts the process collectors). The process metrics get a registry of their
+ * own here too, rather than one shared by the whole process, so two Services never share a
+ * registry; Services.close() clears both.
+ */
+export function createMetrics(s: MetricsDeps): CrierMetrics {
   const own = new Registry();
   const registers = [own];
   const channels = () => enabledChannelNames(s.config);
@@ -254,15 +260,20 @@ export function createMetrics(s: Services): CrierMetrics {
     }
   }
 
-  const registry = Registry.merge([own, processMetrics()]);
+  const processRegistry = new Registry();
+  collectDefaultMetrics({ register: processRegistry, prefix: PROCESS_PREFIX });
+  const registry = Registry.merge([own, processRegistry]);
   return {
     registry,
     contentType: registry.contentType,
     metrics: () => registry.metrics(),
+    clear() {
+      for (const r of [registry, own, processRegistry]) r.clear();
+    },
   };
 }
 
-async function readSnapshot(s: Services, channels: string[]): Promise<Snapshot> {
+async function readSnapshot(s: MetricsDeps, channels: string[]): Promise<Snapshot> {
   const queues = [
     { queue: DISPATCH_QUEUE, q: s.queues.dispatch },
     ...channels.map((ch) => ({ queue: deliverQueueName(ch), q: s.queues.deliver(ch) })),
@@ -282,14 +293,9 @@ async function readSnapshot(s: Services, channels: string[]): Promise<Snapshot> 
 }
 
 /** Statuses of the newest ANNOUNCEMENTS_WINDOW announcements (those whose record expired are left out). */
-async function announcementStatuses(s: Services): Promise<Record<string, number>> {
-  const ids = await s.redis.zrevrange(s.keys.announcementIndex, 0, ANNOUNCEMENTS_WINDOW - 1);
+async function announcementStatuses(s: MetricsDeps): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  if (ids.length === 0) return out;
-  const p = s.redis.pipeline();
-  for (const id of ids) p.hget(s.keys.announcement(id), 'status');
-  for (const [err, st] of (await p.exec()) ?? []) {
-    if (!err && typeof st === 'string') out[st] = (out[st] ?? 0) + 1;
-  }
+  const ids = await s.announcements.recentIds(ANNOUNCEMENTS_WINDOW);
+  for (const st of await s.announcements.statuses(ids)) if (st) out[st] = (out[st] ?? 0) + 1;
   return out;
 }

@@ -94,6 +94,19 @@ export class AnnouncementStore {
     return status ? { status: status as AnnouncementStatus, revision: Number(rev ?? 0) } : null;
   }
 
+  /** The ids of the newest `limit` announcements (all of them when limit is omitted), newest first. */
+  async recentIds(limit?: number): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.announcementIndex, 0, limit === undefined ? -1 : limit - 1);
+  }
+
+  /** The statuses of `ids` in one pipeline, in their order; null for an unknown (or expired) one. */
+  async statuses(ids: string[]): Promise<(AnnouncementStatus | null)[]> {
+    if (!ids.length) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.hget(this.keys.announcement(id), 'status');
+    return ((await p.exec()) ?? []).map(([err, st]) => (!err && typeof st === 'string' ? (st as AnnouncementStatus) : null));
+  }
+
   /** Several announcements in one pipeline, in the order of `ids`; unknown ones are left out. */
   async getMany(ids: string[]): Promise<Announcement[]> {
     const valid = ids.filter((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id));

@@ -3,22 +3,19 @@
 // RFC 8058 one-click headers).
 //
 // The channel's render() is synchronous, so the link is signed with the secret cached by
-// `secretFor(...).ready()`. Every process that sends e-mail awaits that before its workers
+// `SubscriptionSecret.ready()` (the one createServices builds and also gives the subscription service). Every process that sends e-mail awaits that before its workers
 // start (startConfirmationWorker, called from workers/index.ts); the HTTP routes warm it too.
 // Should a render ever run before the secret is known, it throws a retryable error, so the
 // delivery worker tries the send again a moment later: an announcement e-mail never leaves
 // without its unsubscribe headers. Recipients that are not subscribers (the sample of
 // `crier preview`) get no link.
-import type { Redis } from 'ioredis';
 import type { EmailExtras } from '../channel-module.js';
 import type { CrierConfig } from '../config/schema.js';
-import type { Keys } from '../redis/keys.js';
 import { ChannelError } from '../types.js';
 import { manageUrl, unsubscribeUrl } from './links.js';
-import { secretFor } from './tokens.js';
+import type { SubscriptionSecret } from './tokens.js';
 
-export function subscriptionEmailExtras(config: CrierConfig, deps: { redis: Redis; keys: Keys }): EmailExtras {
-  const secret = secretFor(config, deps.redis, deps.keys);
+export function subscriptionEmailExtras(config: CrierConfig, secret: SubscriptionSecret): EmailExtras {
   const signer = () => {
     const sg = secret.current();
     if (!sg) {

@@ -22,12 +22,16 @@
 import { retentionSeconds } from '../config/shared.js';
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import type { EmailMessage } from '../render/email.js';
-import type { Services } from '../services.js';
-import { normalizeAddress, type Subscriber } from '../store/subscribers.js';
+import type { Redis } from 'ioredis';
+import type { CrierConfig } from '../config/schema.js';
+import type { Pacer } from '../queue/pacer.js';
+import type { Keys } from '../redis/keys.js';
+import { normalizeAddress, type Subscriber, type SubscriberStore } from '../store/subscribers.js';
+import type { Logger } from '../util/log.js';
 import { ChannelError, type Channel, type LangPref } from '../types.js';
 import { renderConfirmationEmail } from './confirmation-mail.js';
 import { confirmUrl } from './links.js';
-import { secretFor, type SubscriptionSecret, type TokenPayload, type TokenSigner } from './tokens.js';
+import type { SubscriptionSecret, TokenPayload, TokenSigner } from './tokens.js';
 
 export const CONFIRM_QUEUE = 'deliver-confirmations';
 /** Tries of one confirmation mail; with the capped backoff below, several hours of SMTP outage. */
@@ -71,17 +75,31 @@ export function confirmBackoff(attemptsMade: number, baseMs: number): number {
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
+/** What the subscription service uses of the services (createServices builds it once per Services). */
+export interface SubscriptionDeps {
+  config: CrierConfig;
+  redis: Redis;
+  keys: Keys;
+  log: Logger;
+  subscribers: SubscriberStore;
+  pacer: Pick<Pacer, 'acquire'>;
+  /** The built channels; read when used, so it may be filled after the service is built. */
+  channels: ReadonlyMap<string, Channel>;
+}
+
 export class SubscriptionService {
-  readonly secret: SubscriptionSecret;
   private confirmQueue: Queue<ConfirmJob> | undefined;
   private readonly topicIds: Set<string>;
 
-  constructor(private readonly s: Services) {
-    this.secret = secretFor(s.config, s.redis, s.keys);
+  constructor(
+    private readonly s: SubscriptionDeps,
+    /** The token secret of these services, shared with the e-mail channel's links. */
+    readonly secret: SubscriptionSecret,
+  ) {
     this.topicIds = new Set(s.config.topics.map((t) => t.id));
   }
 
-  /** Resolves the token secret (once per process); everything that signs awaits this first. */
+  /** Resolves the token secret (once per Services); everything that signs awaits this first. */
   ready(): Promise<TokenSigner> {
     return this.secret.ready();
   }
@@ -91,10 +109,17 @@ export class SubscriptionService {
     return this.s.channels.has('email');
   }
 
-  /** The queue of confirmation mails; shares the services' Redis connection (closed with it). */
+  /** The queue of confirmation mails; shares the services' Redis connection (closed with it, see close()). */
   get queue(): Queue<ConfirmJob> {
     this.confirmQueue ??= new Queue<ConfirmJob>(CONFIRM_QUEUE, { connection: this.s.redis, prefix: this.s.keys.bullPrefix });
     return this.confirmQueue;
+  }
+
+  /** Closes the confirmation queue if one was opened (Services.close(), before the connection goes). */
+  async close(): Promise<void> {
+    const q = this.confirmQueue;
+    this.confirmQueue = undefined;
+    await q?.close();
   }
 
   /** Counts one request of a client IP in the current minute; over the limit: seconds to wait. */
@@ -283,11 +308,7 @@ export class SubscriptionService {
   }
 }
 
-const services = new WeakMap<Services, SubscriptionService>();
-
-/** The subscription service of a Services (one per process and configuration). */
-export function subscriptionsFor(s: Services): SubscriptionService {
-  let svc = services.get(s);
-  if (!svc) services.set(s, (svc = new SubscriptionService(s)));
-  return svc;
+/** The subscription service of a Services: the one createServices built for it. */
+export function subscriptionsFor(s: { subscriptions: SubscriptionService }): SubscriptionService {
+  return s.subscriptions;
 }

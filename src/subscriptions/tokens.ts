@@ -17,13 +17,13 @@
 // secret is never logged and never leaves the process except to and from Redis.
 //
 // Signing must be synchronous (the e-mail channel's render() is), so the secret is resolved
-// once, asynchronously, by `ready()`, and cached on the SubscriptionSecret shared by everything
-// built on the same Redis connection and key prefix (`secretFor`). Workers and the HTTP routes
-// await ready() before they sign; `current()` answers synchronously afterwards.
+// once, asynchronously, by `ready()`, and cached on the one SubscriptionSecret that the composition
+// root (createServices) builds per Services and hands to everything that signs: the subscription
+// service and the e-mail channel's links. Two Services in one process (tests) never share one.
+// Workers and the HTTP routes await ready() before they sign; `current()` answers synchronously
+// afterwards.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { CrierConfig } from '../config/schema.js';
-import type { Keys } from '../redis/keys.js';
 import type { LangPref } from '../types.js';
 
 /** 'form': the signed start time of a sign-up form (the minimum fill time against bots). */
@@ -152,15 +152,4 @@ export class SubscriptionSecret {
     });
     return this.loading;
   }
-}
-
-const secrets = new WeakMap<Redis, Map<string, SubscriptionSecret>>();
-
-/** The one SubscriptionSecret of this connection and prefix (shared by channel, routes, workers). */
-export function secretFor(config: CrierConfig, redis: Redis, keys: Keys): SubscriptionSecret {
-  let byPrefix = secrets.get(redis);
-  if (!byPrefix) secrets.set(redis, (byPrefix = new Map()));
-  let s = byPrefix.get(keys.prefix);
-  if (!s) byPrefix.set(keys.prefix, (s = new SubscriptionSecret(redis, keys.subscriptionSecret, config.subscriptions.secret)));
-  return s;
 }

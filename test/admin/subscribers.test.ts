@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMOVED_ADDRESS } from '../../src/admin/subscriber-data.js';
 import type { Subscriber } from '../../src/store/subscribers.js';
-import { ADMIN_TOKEN, LIBRARIAN_TOKEN } from '../support/harness.js';
+import { buildApp } from '../../src/http/app.js';
+import { ADMIN_TOKEN, LIBRARIAN_TOKEN, testServices } from '../support/harness.js';
 import { httpEnv, type HttpEnv } from '../http/helpers.js';
 import { form, injectSignIn, type InjectedSession } from './support.js';
 
@@ -137,5 +138,28 @@ describe('import by upload', () => {
     const empty = await upload('');
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toContain('file: choose a CSV file');
+  });
+});
+
+describe('the subscriber counts', () => {
+  const active = (html: string) => Number(/<h2>email: <span data-n="active">(\d+)<\/span> active/.exec(html)?.[1]);
+
+  it('are kept per Services: a second one under the same prefix counts afresh, not from the first one\'s cache', async () => {
+    const before = active((await get('/admin/subscribers')).body);
+    await env.s.subscribers.upsert({ channel: 'email', address: 'counted.later@example.edu', topics: ['hours'], language: 'en', status: 'active' });
+    // The first Services still shows its cached numbers for 30 s…
+    expect(active((await get('/admin/subscribers')).body)).toBe(before);
+    // …but another Services of the same configuration (a restarted process, another test) has its own cache.
+    const s2 = testServices(env.s.config);
+    const app2 = await buildApp(s2);
+    try {
+      const admin2 = await injectSignIn(app2, ADMIN_TOKEN);
+      const res = await app2.inject({ method: 'GET', url: '/admin/subscribers', headers: { cookie: admin2.cookie, accept: 'text/html' } });
+      expect(active(res.body)).toBe(before + 1);
+    } finally {
+      await app2.close();
+      await s2.close();
+    }
+    expect(env.s.subscriberCounts).not.toBe(s2.subscriberCounts);
   });
 });

@@ -220,6 +220,21 @@ describe('GET /metrics', { timeout: 90_000 }, () => {
     expect(own(fromA)).toEqual(own(fromHttp));
   });
 
+  it('each Services has its own registry, process metrics included, cleared by close()', async () => {
+    const config = shared(testConfig({ channels: { email: { enabled: true, outbox: outboxDir() } } }));
+    const a = processOf(config);
+    const b = processOf(config);
+    const cpu = 'crier_process_process_cpu_user_seconds_total';
+    expect(a.metrics).toBe(a.metrics);
+    expect(a.metrics.registry).not.toBe(b.metrics.registry);
+    expect(a.metrics.registry.getSingleMetric(cpu)).toBeDefined();
+    expect(a.metrics.registry.getSingleMetric(cpu)).not.toBe(b.metrics.registry.getSingleMetric(cpu));
+    const registry = b.metrics.registry;
+    await b.close();
+    expect(registry.getMetricsAsArray()).toEqual([]);
+    expect(a.metrics.registry.getSingleMetric(cpu)).toBeDefined();
+  });
+
   it('with metrics.public false answers 401 without a token, 403 to a librarian, 200 to an admin', async () => {
     const outbox = outboxDir();
     const closed = shared(testConfig({ channels: { email: { enabled: true, outbox } }, metrics: { public: false } }));

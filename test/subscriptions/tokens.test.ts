@@ -97,13 +97,27 @@ describe('the secret', () => {
     expect(await s.redis.exists(s.keys.subscriptionSecret)).toBe(0);
   });
 
+  it('two Services in one process, with different secrets, each sign with their own', async () => {
+    const other = 'another-test-secret-of-enough-length';
+    const email = { email: { enabled: true, outbox: '/tmp/unused-outbox' } };
+    const a = testServices(testConfig({ subscriptions: { secret: SECRET }, channels: email }));
+    const b = testServices(testConfig({ subscriptions: { secret: other }, channels: email }));
+    opened.push(a, b);
+    expect(a.subscriptions).not.toBe(b.subscriptions);
+    expect(a.subscriptions.secret).not.toBe(b.subscriptions.secret);
+    const [sa, sb] = await Promise.all([subscriptionsFor(a).ready(), subscriptionsFor(b).ready()]);
+    const t = sb.sign({ sub: 's1', purpose: 'unsubscribe' });
+    expect(new TokenSigner(other).verify(t, 'unsubscribe').ok).toBe(true);
+    expect(sa.verify(t, 'unsubscribe')).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
   it("the e-mail channel's render waits for the secret (a retryable error) instead of sending without unsubscribe headers", async () => {
     const cfg = testConfig({ channels: { email: { enabled: true, outbox: '/tmp/unused-outbox' } } });
     const s = testServices(cfg);
     opened.push(s);
     try {
       const deps = { redis: s.redis, keys: s.keys, subscribers: s.subscribers, log: s.log };
-      const channel = createEmailChannel(ctxFor(cfg, 'email', { ...deps, emailExtras: subscriptionEmailExtras(cfg, deps) }));
+      const channel = createEmailChannel(ctxFor(cfg, 'email', { ...deps, emailExtras: subscriptionEmailExtras(cfg, s.subscriptions.secret) }));
       const ann = { ...fixture('holiday-hours'), id: 'a1', channels: ['email'], status: 'queued', createdAt: '', createdBy: 't', publishedAt: '' } as unknown as Announcement;
       const r = { id: 's1', address: 'x@example.edu', language: 'en' as const, subscriberId: 's1' };
       let thrown: unknown;

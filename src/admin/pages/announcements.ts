@@ -89,7 +89,7 @@ async function getMany(s: Services, ids: string[]): Promise<Announcement[]> {
 
 /** Newest SEARCH_SCAN announcements filtered; `truncated` when more matched than shown. */
 async function search(s: Services, q: string | undefined, topic: string | undefined) {
-  const ids = await s.redis.zrevrange(s.keys.announcementIndex, 0, SEARCH_SCAN - 1);
+  const ids = await s.announcements.recentIds(SEARCH_SCAN);
   const hits = (await getMany(s, ids)).filter((a) => matches(a, q, topic));
   return { items: hits.slice(0, MAX_MATCHES), truncated: hits.length > MAX_MATCHES, scanned: ids.length };
 }

@@ -70,7 +70,7 @@ const badge = (state: DraftState, lang: UiLang) => html`<span class="badge draft
  * post their own). Approving from the review page and posting a submitted draft from compose
  * both end here.
  */
-export async function tellAuthor(s: Pick<Services, 'config' | 'channels' | 'limiter' | 'keys' | 'log'>, d: Draft, outcome: 'approved' | 'returned', reviewer: string): Promise<void> {
+export async function tellAuthor(s: Pick<Services, 'config' | 'channels' | 'pacer' | 'keys' | 'log'>, d: Draft, outcome: 'approved' | 'returned', reviewer: string): Promise<void> {
   if (!d.authorEmail || d.authorName === reviewer) return;
   const url = `${s.config.library.baseUrl.replace(/\/+$/, '')}/admin/drafts/${d.id}`;
   try {

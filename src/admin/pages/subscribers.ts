@@ -1,17 +1,16 @@
 // /admin/subscribers (admin): subscribers per channel by status, and the active ones by topic
 // and by language, from the subscriber store's counts() (one walk over every subscriber; the
-// result is kept for 30 s so reloads stay cheap); the newest sign-ups and the latest departures
+// result is kept for 30 s by the Services' SubscriberCountsCache so reloads stay cheap); the newest sign-ups and the latest departures
 // from its list() (newest first by sequence, so "latest departures" are those among the
 // newest 5,000 subscribers, ordered by when they left).
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
-import type { ChannelCounts, Subscriber } from '../../store/subscribers.js';
+import type { Subscriber } from '../../store/subscribers.js';
 import { routeConfig, sendPage, sessionOf, type AdminContext } from '../context.js';
 import { html, langPrefWord, layout, stateWord, timeTag, type SafeHtml } from '../html.js';
 import { uiLang, type UiLang } from '../i18n.js';
 import { topicLabels } from '../subscriber-data.js';
 
-const CACHE_MS = 30_000;
 const RECENT = 10;
 const TEXT = {
   en: {
@@ -27,21 +26,6 @@ const TEXT = {
     joined: '最新订阅', left: '最近离开', leftNote: '已退订、退信或屏蔽了机器人。', fresh: '统计数字最多延迟 30 秒。',
   },
 } as const;
-
-const cache = new Map<string, { at: number; counts: Record<string, ChannelCounts> }>();
-
-async function cachedCounts(s: Services): Promise<Record<string, ChannelCounts>> {
-  const hit = cache.get(s.keys.prefix);
-  if (hit && Date.now() - hit.at < CACHE_MS) return hit.counts;
-  const counts = await s.subscribers.counts(s.config.topics.map((t) => t.id));
-  cache.set(s.keys.prefix, { at: Date.now(), counts });
-  return counts;
-}
-
-/** Tests and the page's "refresh now" link. */
-export function forgetSubscriberCounts(): void {
-  cache.clear();
-}
 
 function table(title: string, rows: [string, number][], total: number): SafeHtml {
   return html`<table class="counts"><caption>${title}</caption><tbody>${rows.map(([k, n]) => html`<tr><th scope="row">${k}</th><td class="num">${n}</td><td class="pct">${total ? Math.round((n / total) * 100) : 0}%</td></tr>`)}</tbody></table>`;
@@ -62,8 +46,8 @@ export async function subscribersPage(app: FastifyInstance, opts: { ctx: AdminCo
     const lang = uiLang(req);
     const tx = TEXT[lang];
     const topicName = new Map(s.config.topics.map((t) => [t.id, t.name[lang]]));
-    if ((req.query as Record<string, unknown>).refresh) forgetSubscriberCounts();
-    const counts = await cachedCounts(s);
+    if ((req.query as Record<string, unknown>).refresh) s.subscriberCounts.forget();
+    const counts = await s.subscriberCounts.get();
     const joined = (await s.subscribers.list({ limit: RECENT, scanLimit: 5000 })).items;
     const left = (
       await Promise.all((['unsubscribed', 'bounced', 'blocked'] as const).map((status) => s.subscribers.list({ status, limit: RECENT, scanLimit: 5000 })))

@@ -3,12 +3,11 @@
 // (401 without a valid token, 403 for a librarian's), checked before Redis is touched.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
-import { createMetrics } from '../../metrics/registry.js';
 import type { Auth } from '../auth.js';
 
 export async function metricsRoutes(app: FastifyInstance, opts: { s: Services; auth: Auth }): Promise<void> {
   const { s, auth } = opts;
-  const metrics = createMetrics(s);
+  const metrics = s.metrics;
 
   // Public by default; otherwise the one token check every API route uses.
   const readMetrics = auth.allow('metrics:read');
