@@ -2,7 +2,7 @@
 // channels, the producer. HTTP server, workers and CLI all start from here.
 import type { Redis } from 'ioredis';
 import type { CrierConfig } from './config/schema.js';
-import { createRedis } from './redis/connection.js';
+import { asCommandClient, createRedis } from './redis/connection.js';
 import { makeKeys, type Keys } from './redis/keys.js';
 import { AnnouncementStore } from './store/announcements.js';
 import { DeliveryLog } from './store/deliveries.js';
@@ -53,14 +53,14 @@ export interface Services {
 
 export function createServices(config: CrierConfig, opts: { log?: Logger } = {}): Services {
   const log = opts.log ?? createLogger();
-  const redis = createRedis(config.redis.url);
+  const redis = asCommandClient(createRedis(config.redis));
   const keys = makeKeys(config.redis.prefix);
   const retentionSeconds = retentionOf(config.delivery);
   const announcements = new AnnouncementStore(redis, keys);
   const deliveries = new DeliveryLog(redis, keys, retentionSeconds);
   const subscribers = new SubscriberStore(redis, keys);
   const subscriberCounts = new SubscriberCountsCache(subscribers, config.topics.map((t) => t.id));
-  const connection = createRedis(config.redis.url, { blocking: true });
+  const connection = createRedis(config.redis, { blocking: true });
   const queues = new Queues(connection, keys.bullPrefix, {
     attempts: config.delivery.attempts,
     keepCompletedSeconds: retentionSeconds,

@@ -56,7 +56,7 @@ export class ProgressHub {
   private start(): void {
     const abort = new AbortController();
     const log = this.s.log.child('admin:live');
-    const done = watchEvents(this.s.config.redis.url, this.s.keys.events, {
+    const done = watchEvents(this.s.config.redis, this.s.keys.events, {
       signal: abort.signal,
       blockMs: 5000,
       onEvents: (events) => {

@@ -118,7 +118,7 @@ export async function startAlerts(s: Services): Promise<RunningAlerts> {
   await s.redis.xgroup('CREATE', s.keys.events, GROUP, '$', 'MKSTREAM').catch((e: Error) => {
     if (!/BUSYGROUP/.test(e.message)) throw e;
   });
-  const reader = createRedis(s.config.redis.url, { blocking: true });
+  const reader = createRedis(s.config.redis, { blocking: true });
   const consumer = `c-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   let stopped = false;
   const loop = (async () => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { enabledChannelNames } from '../config/schema.js';
-import { redactRedisUrl } from '../redis/connection.js';
+import { describeRedis } from '../redis/connection.js';
 
 export function crierVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -25,7 +25,7 @@ export function formatBanner(info: BannerInfo): string {
   const demo = source === 'demo';
   const rows: [string, string][] = [
     ['config', demo ? 'built-in demo (no config file; see config/crier.example.yaml)' : source],
-    ['redis', `${redactRedisUrl(config.redis.url)} (key prefix "${config.redis.prefix}")`],
+    ['redis', `${describeRedis(config.redis)} (key prefix "${config.redis.prefix}")`],
     ['channels', enabledChannelNames(config).join(', ') || '(none enabled)'],
   ];
   if (info.workerChannels) rows.push(['workers', info.workerChannels.join(', ')]);

@@ -2,7 +2,7 @@
 // laptop; every other command only checks and explains how to get one.
 import { resolve } from 'node:path';
 import type { CrierConfig } from '../config/schema.js';
-import { redactRedisUrl, redisAnswers } from '../redis/connection.js';
+import { describeRedis, redactRedisUrl, redisAnswers } from '../redis/connection.js';
 import { redisServerOnPath, startRedisServer } from '../redis/server.js';
 import { EXIT, ExitError } from './errors.js';
 
@@ -45,9 +45,19 @@ export function redisHelp(url: string): string {
   ].join('\n');
 }
 
-/** Fails with the help paragraph (exit 1) unless Redis answers at the configured URL. */
+/** What to read when a configured Redis Cluster does not answer (Crier never starts one). */
+export function redisClusterHelp(config: CrierConfig): string {
+  return [
+    `Crier needs Redis, but nothing answers at the ${describeRedis(config.redis)}.`,
+    'Check redis.cluster.nodes in the configuration file (any reachable master or replica will do:',
+    'the rest of the cluster is found from it), and `redis-cli -c -h HOST -p PORT cluster info`.',
+  ].join('\n');
+}
+
+/** Fails with the help paragraph (exit 1) unless Redis answers at the configured URL (or cluster). */
 export async function requireRedis(config: CrierConfig): Promise<void> {
-  if (!(await redisAnswers(config.redis.url))) throw new ExitError(redisHelp(config.redis.url), EXIT.failure);
+  if (await redisAnswers(config.redis)) return;
+  throw new ExitError(config.redis.cluster ? redisClusterHelp(config) : redisHelp(config.redis.url), EXIT.failure);
 }
 
 /**
@@ -55,6 +65,8 @@ export async function requireRedis(config: CrierConfig): Promise<void> {
  * redis-server installed, starts a private persistent one that outlives this process.
  */
 export async function ensureRedis(config: CrierConfig, opts: { dataDir?: string } = {}): Promise<PrivateRedis | null> {
+  // A cluster is never started here: it only has to answer.
+  if (config.redis.cluster) return requireRedis(config).then(() => null);
   const url = config.redis.url;
   if (await redisAnswers(url)) return null;
   if (!isPlainLoopback(url) || !redisServerOnPath()) throw new ExitError(redisHelp(url), EXIT.failure);

@@ -61,7 +61,7 @@ export async function waitUntilFinal(s: Pick<Services, 'producer' | 'config' | '
   };
 
   const timer = setInterval(refresh, opts.safetyMs ?? 2000);
-  const watching = watchEvents(s.config.redis.url, s.keys.events, {
+  const watching = watchEvents(s.config.redis, s.keys.events, {
     fromId: opts.fromId,
     signal: stop.signal,
     onEvents: (events) => (events.some((e) => e.ann === id) ? refresh() : undefined),

@@ -7,6 +7,17 @@ import { CHANNELS } from '../../channels/index.js';
 import type { AnyChannelModule } from '../channel-module.js';
 import { deliverySchema, librarySchema, topicSchema } from './shared.js';
 
+/**
+ * True when every key `${prefix}:…` hashes on a part of the prefix: Redis Cluster hashes only
+ * what is between the first "{" and the next "}" when that is not empty.
+ */
+export function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  if (open < 0) return false;
+  const close = prefix.indexOf('}', open + 1);
+  return close > open + 1;
+}
+
 const coreShape = {
   library: librarySchema.prefault({}),
   server: z
@@ -20,9 +31,36 @@ const coreShape = {
   redis: z
     .strictObject({
       url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
-      prefix: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, ., - and _ only').default('crier'),
+      // Braces are for a Redis Cluster hash tag ("{crier}"); harmless on a single Redis.
+      prefix: z.string().regex(/^[A-Za-z0-9_.{}-]+$/, 'letters, digits, ., - and _ only (and {} for a cluster hash tag)').optional(),
+      /** Redis Cluster seed nodes: when set, `url` is not used (src/redis/connection.ts). */
+      cluster: z
+        .strictObject({
+          nodes: z
+            .array(
+              z.union([
+                z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }),
+                z.string().regex(/^rediss?:\/\/[^/]+$/, 'must be redis://host:port or rediss://host:port'),
+              ]),
+            )
+            .min(1, 'at least one node'),
+        })
+        .optional(),
     })
-    .prefault({}),
+    .prefault({})
+    // With a cluster every key must hash to one slot (BullMQ's and Crier's Lua scripts touch
+    // several keys at once): the prefix defaults to "{crier}", and one without a tag is refused
+    // rather than silently rewritten, so the keys in redis-cli are the ones the file names.
+    .superRefine((r, ctx) => {
+      if (r.cluster && r.prefix !== undefined && !hasHashTag(r.prefix)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['prefix'],
+          message: `redis.prefix must contain a hash tag such as "{${r.prefix.replace(/[{}]/g, '') || 'crier'}}" when redis.cluster is set (got "${r.prefix}"): every key of one Crier deployment must be in one cluster slot`,
+        });
+      }
+    })
+    .transform(({ prefix, ...r }) => ({ ...r, prefix: prefix ?? (r.cluster ? '{crier}' : 'crier') })),
   auth: z
     .strictObject({
       tokens: z

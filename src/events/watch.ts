@@ -2,7 +2,7 @@
 // a blocking XREAD loop on its own connection. Used by `crier post --wait`; meant for the
 // dashboard's server-sent events too.
 import type { Redis } from 'ioredis';
-import { createRedis } from '../redis/connection.js';
+import { asCommandClient, createRedis, type RedisTarget } from '../redis/connection.js';
 
 /** One entry of the stream. Which fields are set depends on `type`. */
 export interface CrierEvent {
@@ -54,10 +54,10 @@ export function parseEvent(id: string, flat: string[]): CrierEvent {
  * Reads the stream until the signal aborts; resolves then. Every entry after `fromId` is
  * delivered exactly once, in order, even across Redis reconnects.
  */
-export async function watchEvents(redisUrl: string, streamKey: string, opts: WatchOptions): Promise<void> {
+export async function watchEvents(redis: RedisTarget, streamKey: string, opts: WatchOptions): Promise<void> {
   const { signal } = opts;
   if (signal?.aborted) return;
-  const conn = createRedis(redisUrl, { blocking: true });
+  const conn = asCommandClient(createRedis(redis, { blocking: true }));
   const stop = () => conn.disconnect();
   signal?.addEventListener('abort', stop, { once: true });
   try {

@@ -20,7 +20,7 @@ export function makeWorker<T>(
   opts: MakeWorkerOptions,
 ): Worker<T> {
   const { lockMs = s.config.delivery.lockMs, logName, ...rest } = opts;
-  const connection = createRedis(s.config.redis.url, { blocking: true });
+  const connection = createRedis(s.config.redis, { blocking: true });
   const worker = new Worker<T>(queue, process, {
     connection,
     prefix: s.keys.bullPrefix,

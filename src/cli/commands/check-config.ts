@@ -3,7 +3,7 @@
 import { loadStartupConfig } from '../../bootstrap/config.js';
 import { EXIT } from '../../bootstrap/errors.js';
 import { offlineChannels } from '../../bootstrap/offline.js';
-import { redactRedisUrl, redisAnswers } from '../../redis/connection.js';
+import { describeRedis, redisAnswers } from '../../redis/connection.js';
 import type { Channel } from '../../types.js';
 
 const CHECK_TIMEOUT_MS = 20_000;
@@ -38,12 +38,12 @@ export async function checkConfigCommand(opts: { config?: string }): Promise<num
   } finally {
     await close();
   }
-  const where = redactRedisUrl(config.redis.url);
-  if (await redisAnswers(config.redis.url)) {
+  const where = describeRedis(config.redis);
+  if (await redisAnswers(config.redis)) {
     console.log(`✓ redis: ${where} answers`);
   } else {
     ok = false;
-    console.log(`✗ redis: nothing answers at ${where} (npm start can start a private one; see the README)`);
+    console.log(`✗ redis: nothing answers at ${where}${config.redis.cluster ? '' : ' (npm start can start a private one; see the README)'}`);
   }
   return ok ? EXIT.ok : EXIT.failure;
 }

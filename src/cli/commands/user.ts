@@ -7,7 +7,7 @@ import { loadStartupConfig } from '../../bootstrap/config.js';
 import { EXIT, ExitError } from '../../bootstrap/errors.js';
 import { requireRedis } from '../../bootstrap/redis.js';
 import type { Role } from '../../http/auth.js';
-import { createRedis } from '../../redis/connection.js';
+import { asCommandClient, createRedis } from '../../redis/connection.js';
 import { makeKeys } from '../../redis/keys.js';
 import { redisOriginNotice } from '../connect.js';
 
@@ -18,7 +18,7 @@ async function withAccounts<T>(configFile: string | undefined, fn: (a: AccountSt
   const notice = redisOriginNotice(loaded);
   if (notice) console.error(notice);
   await requireRedis(config);
-  const redis = createRedis(config.redis.url);
+  const redis = asCommandClient(createRedis(config.redis));
   try {
     return await fn(new AccountStore(redis, makeKeys(config.redis.prefix)), (t) => setPasswordUrl(config, t));
   } finally {
