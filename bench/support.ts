@@ -81,7 +81,8 @@ export async function post(s: Services, body = 'The reading room opens at 08:00.
 }
 
 /** Polls until the announcement is final; throws when not every delivery went out. */
-export async function waitDone(s: Services, id: string, channel: string, expected: number, timeoutMs = 600_000): Promise<void> {
+export async function waitDone(s: Services, id: string, channel: string | string[], expected: number, timeoutMs = 600_000): Promise<void> {
+  const channels = Array.isArray(channel) ? channel : [channel];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const st = await s.announcements.status(id);
@@ -89,8 +90,9 @@ export async function waitDone(s: Services, id: string, channel: string, expecte
     if (Date.now() > deadline) throw new Error(`announcement ${id} not final after ${timeoutMs} ms (${st})`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  const sent = (await s.deliveries.counts(id, [channel]))[channel].sent;
-  if (sent !== expected) throw new Error(`${channel}: sent ${sent} of ${expected}`);
+  const counts = await s.deliveries.counts(id, channels);
+  const sent = channels.reduce((n, c) => n + counts[c].sent, 0);
+  if (sent !== expected) throw new Error(`${channels.length > 1 ? `${channels.length} channels` : channels[0]}: sent ${sent} of ${expected}`);
 }
 
 /** Samples this process's RSS every 20 ms while `run` runs; returns its result and the peak (MB). */
