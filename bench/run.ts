@@ -3,7 +3,7 @@
 // BENCH_N scales the default sizes down (BENCH_N=10000 is a tenth) for development; each
 // module also reads its own BENCH_<NAME>_N. A measurement that cannot run is null with a
 // <key>_note saying why. Timings live here only, never in pass/fail tests.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { cleanup, progress, REDIS_URL } from './support.js';
 
@@ -31,6 +31,8 @@ async function machine(): Promise<Record<string, unknown>> {
     cores: cpus().length,
     node: process.version,
     redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+    // The machine may be shared: a high load at the start makes every absolute rate lower.
+    load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
   };
 }
 

@@ -12,7 +12,7 @@ import { silentLogger } from '../src/util/log.js';
 import { emailChannel } from './email.js';
 import { BODY, child, envInt, post, prefix, progress, rate, ratio, rawConfig, seed, startSink, waitDone, type Child } from './support.js';
 
-const N = envInt('BENCH_SCALE_N', 3_000);
+const N = envInt('BENCH_SCALE_N', 2_000);
 
 export async function scale(): Promise<Record<string, unknown>> {
   const sink = await startSink('smtp');
