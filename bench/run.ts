@@ -1,159 +1,67 @@
-// npm run bench — throughput and memory of the whole Crier path (dispatch fan-out, batched
-// delivery jobs, per-recipient delivery log) against bare BullMQ with one job per message,
-// both in this process against the same Redis, sending to a channel that does no I/O.
-// Results are ratios against that baseline; absolute numbers depend on the machine.
-import { Queue, Worker } from 'bullmq';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configSchema } from '../src/config/schema.js';
-import { createRedis, redisAnswers } from '../src/redis/connection.js';
-import { freePort, startRedisServer, type RedisServerHandle } from '../src/redis/server.js';
-import { createServices } from '../src/services.js';
-import type { Channel } from '../src/types.js';
-import { silentLogger } from '../src/util/log.js';
-import { startWorkers } from '../workers/index.js';
-import { deletePrefix } from '../test/support/harness.js';
+// npm run bench — every measurement of issue 13 in one run: progress lines on stderr, then
+// exactly one JSON line on stdout with every key. BENCH_ONLY=fanout,email picks measurements;
+// BENCH_N scales the default sizes down (BENCH_N=10000 is a tenth) for development; each
+// module also reads its own BENCH_<NAME>_N. A measurement that cannot run is null with a
+// <key>_note saying why. Timings live here only, never in pass/fail tests.
+import { cpus, loadavg } from 'node:os';
+import { Redis } from 'ioredis';
+import { cleanup, progress, REDIS_URL } from './support.js';
 
-const N = Number(process.env.BENCH_N ?? 10_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+type Measurement = () => Promise<Record<string, unknown>>;
 
-async function redisForBench(): Promise<{ url: string; server?: RedisServerHandle; dir?: string }> {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL };
-  const dir = mkdtempSync(join(tmpdir(), 'crier-bench-'));
-  const server = await startRedisServer({ port: await freePort(), dir, persistent: false });
-  return { url: server.url, server, dir };
-}
+// Each module's keys, so a measurement that throws still reports every key as null.
+const MODULES: Record<string, { keys: string[]; load: () => Promise<Measurement> }> = {
+  fanout: {
+    keys: ['fanout_vs_bullmq', 'redis_bytes_per_delivery', 'process_rss_mb_100k'],
+    load: async () => (await import('./fanout.js')).fanout,
+  },
+  email: { keys: ['email_vs_nodemailer'], load: async () => (await import('./email.js')).email },
+  telegram: { keys: ['telegram_limit_use', 'telegram_429s'], load: async () => (await import('./telegram.js')).telegram },
+  latency: { keys: ['latency_ms_p50', 'latency_ms_p99'], load: async () => (await import('./latency.js')).latency },
+  scale: { keys: ['scale_2_workers'], load: async () => (await import('./scale.js')).scale },
+  apprise: { keys: ['email_vs_apprise', 'webhook_vs_apprise'], load: async () => (await import('./apprise.js')).apprise },
+};
 
-/** A channel with no I/O: what is measured is Crier's own work per message. */
-function nullChannel(): Channel<string> {
+async function machine(): Promise<Record<string, unknown>> {
+  const r = new Redis(REDIS_URL);
+  const info = await r.info('server');
+  r.disconnect();
   return {
-    name: 'email',
-    limits: { batchSize: 50, concurrency: CONCURRENCY },
-    recipientPage: async () => ({ recipients: [], next: null }),
-    render: (ann, r) => `${ann.id}:${r.id}`,
-    preview: (m) => m,
-    send: async (m) => ({ externalId: m }),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+    // The machine may be shared: a high load at the start makes every absolute rate lower.
+    load_avg_1m: Math.round(loadavg()[0] * 100) / 100,
   };
 }
-
-async function bareBullmq(url: string, prefix: string): Promise<number> {
-  const connection = createRedis(url, { blocking: true });
-  const queue = new Queue('bare', { connection, prefix });
-  let done = 0;
-  let finish!: () => void;
-  const finished = new Promise<void>((r) => (finish = r));
-  const worker = new Worker('bare', async (job) => `${job.data.ann}:${job.data.to}`, {
-    connection: createRedis(url, { blocking: true }), prefix, concurrency: CONCURRENCY,
-  });
-  worker.on('completed', () => {
-    if (++done === N) finish();
-  });
-  const start = performance.now();
-  for (let i = 0; i < N; i += 1000) {
-    const jobs = [];
-    for (let j = i; j < Math.min(N, i + 1000); j++) jobs.push({ name: 'send', data: { ann: 'a1', to: `s${j}@example.edu` }, opts: { attempts: 3 } });
-    await queue.addBulk(jobs);
-  }
-  await finished;
-  const ms = performance.now() - start;
-  await worker.close();
-  await queue.close();
-  connection.disconnect();
-  return ms;
-}
-
-/** Seeds N subscribers (not measured), then returns the measured run. */
-async function crierPath(url: string, prefix: string): Promise<() => Promise<number>> {
-  const config = configSchema.parse({
-    redis: { url, prefix },
-    topics: [{ id: 'hours', name: { en: 'Hours', zh: '开放时间' } }],
-    channels: { email: { enabled: true, outbox: '/nonexistent-not-used' } },
-    delivery: { batchSize: 50, pageSize: 1000 },
-  });
-  const s = createServices(config, { log: silentLogger });
-  s.channels.set('email', nullChannel());
-  for (let i = 0; i < N; i += 500) {
-    await Promise.all(
-      Array.from({ length: Math.min(500, N - i) }, (_, k) =>
-        s.subscribers.upsert({ channel: 'email', address: `s${i + k}@example.edu`, topics: ['hours'], language: 'en', status: 'active' }),
-      ),
-    );
-  }
-  // Subscribers come from the store; the null channel only stands in for the network.
-  const real = s.channels.get('email')!;
-  real.recipientPage = async (ann, cursor) => {
-    const page = await s.subscribers.page('email', ann.topics, cursor, config.delivery.pageSize);
-    return { recipients: page.subscribers.map((x) => ({ id: x.id, address: x.address, language: x.language })), next: page.next };
-  };
-  return async () => {
-    const workers = await startWorkers(s, { concurrency: CONCURRENCY });
-    const start = performance.now();
-    const { id } = await s.producer.create(
-      { title: { en: 'Bench' }, body: { en: 'Body' }, topics: ['hours'], priority: 'normal' },
-      { createdBy: 'bench' },
-    );
-    for (;;) {
-      const st = await s.announcements.status(id);
-      if (st === 'done' || st === 'done_with_failures') break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    const ms = performance.now() - start;
-    const sent = (await s.deliveries.counts(id, ['email'])).email.sent;
-    if (sent !== N) throw new Error(`crier path sent ${sent} of ${N}`);
-    await workers.close();
-    await s.close();
-    return ms;
-  };
-}
-
-/** Runs one phase with the heap collected first, sampling the peak heap above that floor. */
-async function measured(run: () => Promise<number>): Promise<{ ms: number; peakHeapMb: number }> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const floor = process.memoryUsage().heapUsed;
-  let peak = floor;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 20);
-  try {
-    const ms = await run();
-    return { ms, peakHeapMb: (Math.max(peak, process.memoryUsage().heapUsed) - floor) / 1e6 };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
 async function main(): Promise<void> {
-  const redis = await redisForBench();
-  if (!(await redisAnswers(redis.url))) throw new Error(`no Redis at ${redis.url}`);
-  const tag = `bench-${Date.now().toString(36)}`;
-  const prefixes: string[] = [];
-  try {
-    console.log(`messages: ${N}, worker concurrency: ${CONCURRENCY}, best of ${ROUNDS} rounds (alternating)`);
-    const bare: { ms: number; peakHeapMb: number }[] = [];
-    const crier: { ms: number; peakHeapMb: number }[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const pb = `${tag}-bare-${round}`;
-      const pc = `${tag}-crier-${round}`;
-      prefixes.push(pb, pc);
-      bare.push(await measured(() => bareBullmq(redis.url, pb)));
-      crier.push(await measured(await crierPath(redis.url, pc)));
+  const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean);
+  const unknown = (only ?? []).filter((m) => !MODULES[m]);
+  if (unknown.length) throw new Error(`BENCH_ONLY: unknown ${unknown.join(', ')} (known: ${Object.keys(MODULES).join(', ')})`);
+  const started = performance.now();
+  const out: Record<string, unknown> = { machine: await machine() };
+  for (const [name, m] of Object.entries(MODULES)) {
+    if (only && !only.includes(name)) {
+      for (const k of m.keys) Object.assign(out, { [k]: null, [`${k}_note`]: 'not selected (BENCH_ONLY)' });
+      continue;
     }
-    const best = (xs: { ms: number; peakHeapMb: number }[]) => xs.reduce((a, b) => (b.ms < a.ms ? b : a));
-    const b = best(bare);
-    const c = best(crier);
-    const rate = (ms: number) => Math.round((N / ms) * 1000);
-    console.log(`bare BullMQ, one job per message: ${rate(b.ms)} msg/s, peak heap +${b.peakHeapMb.toFixed(1)} MB (baseline 1.00)`);
-    console.log(
-      `Crier path (fan-out + batches + delivery log): ${rate(c.ms)} msg/s (${(b.ms / c.ms).toFixed(2)}x the baseline), ` +
-        `peak heap +${c.peakHeapMb.toFixed(1)} MB (${(c.peakHeapMb / b.peakHeapMb).toFixed(2)}x)`,
-    );
-  } finally {
-    for (const p of prefixes) await deletePrefix(redis.url, p);
-    await redis.server?.stop();
-    if (redis.dir) rmSync(redis.dir, { recursive: true, force: true });
+    const t0 = performance.now();
+    progress(`${name}: start`);
+    try {
+      Object.assign(out, await (await m.load())());
+    } catch (e) {
+      const why = `failed: ${(e as Error).message}`;
+      progress(`${name}: ${why}`);
+      for (const k of m.keys) Object.assign(out, { [k]: null, [`${k}_note`]: why });
+    } finally {
+      await cleanup();
+    }
+    progress(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
+  out.bench_seconds = Math.round((performance.now() - started) / 1000);
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 await main();
