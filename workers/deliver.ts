@@ -9,6 +9,12 @@ import type { TransitionOp, TransitionResult } from '../src/store/deliveries.js'
 import { makeWorker } from '../src/queue/worker.js';
 import { recordRateLimitWait, recordRetry } from '../src/metrics/stats.js';
 
+/**
+ * What a delivery worker uses: the worker's settings and log, the announcement cache, the
+ * delivery log, the pacer (rate limits) and the stats hash (redis, keys) of the metrics.
+ */
+export type DeliverDeps = Pick<Services, 'config' | 'keys' | 'log' | 'redis' | 'deliveries' | 'pacer' | 'announcementCache'>;
+
 export interface DeliverWorkerOptions {
   lockMs?: number;
   /** Overrides the channel's own concurrency (tests, benchmarks). */
@@ -24,7 +30,7 @@ export function backoffDelay(attemptsMade: number, baseMs: number, err?: Error):
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
-export function startDeliverWorker(s: Services, channel: Channel, opts: DeliverWorkerOptions = {}): Worker<DeliverJob> {
+export function startDeliverWorker(s: DeliverDeps, channel: Channel, opts: DeliverWorkerOptions = {}): Worker<DeliverJob> {
   return makeWorker<DeliverJob>(s, deliverQueueName(channel.name), (job) => deliverBatch(s, channel, job), {
     logName: `deliver:${channel.name}`,
     concurrency: opts.concurrency ?? channel.limits.concurrency ?? 4,
@@ -49,7 +55,7 @@ interface Outcome {
  * mark (both still atomic steps, in order): a message costs one round trip to Redis, not two,
  * and a crash leaves at most one "sending" per lane, which the next run marks possibleDuplicate.
  */
-export async function deliverBatch(s: Services, channel: Channel, job: Job<DeliverJob>): Promise<void> {
+export async function deliverBatch(s: DeliverDeps, channel: Channel, job: Job<DeliverJob>): Promise<void> {
   const { announcementId: annId, recipients } = job.data;
   const ann = await s.announcementCache.get(annId);
   if (!ann || ann.status === 'cancelled') {
@@ -108,7 +114,7 @@ export async function deliverBatch(s: Services, channel: Channel, job: Job<Deliv
 
 /** Waits for the rate limits, renders and sends to one recipient; says what to record. */
 async function sendOne(
-  s: Services, channel: Channel, ann: Announcement, r: Recipient, job: Job<DeliverJob>, attempt: number, lastAttempt: boolean,
+  s: DeliverDeps, channel: Channel, ann: Announcement, r: Recipient, job: Job<DeliverJob>, attempt: number, lastAttempt: boolean,
   possibleDuplicate: true | undefined,
 ): Promise<Outcome> {
   const base = { annId: ann.id, channel: channel.name, recipientId: r.id, from: ['sending'] as DeliveryStatus[] };

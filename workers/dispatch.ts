@@ -8,7 +8,10 @@ import { batchSizeFor, DISPATCH_QUEUE, deliverJobId, type DispatchJob } from '..
 import type { Announcement, Channel } from '../src/types.js';
 import { makeWorker } from '../src/queue/worker.js';
 
-export function startDispatchWorker(s: Services, opts: { lockMs?: number } = {}): Worker<DispatchJob> {
+/** What a fan-out uses: the announcement, the channels it goes to, the delivery log and the delivery queues. */
+export type DispatchDeps = Pick<Services, 'config' | 'announcements' | 'channels' | 'deliveries' | 'queues'>;
+
+export function startDispatchWorker(s: DispatchDeps & Pick<Services, 'keys' | 'log'>, opts: { lockMs?: number } = {}): Worker<DispatchJob> {
   const log = s.log.child('dispatch');
   // A crash leaves the job stalled; it is picked up again rather than failed (makeWorker).
   const worker = makeWorker<DispatchJob>(s, DISPATCH_QUEUE, (job) => dispatch(s, job), { concurrency: 2, lockMs: opts.lockMs, logName: 'dispatch' });
@@ -16,7 +19,7 @@ export function startDispatchWorker(s: Services, opts: { lockMs?: number } = {})
   return worker;
 }
 
-export async function dispatch(s: Services, job: Job<DispatchJob>): Promise<void> {
+export async function dispatch(s: DispatchDeps, job: Job<DispatchJob>): Promise<void> {
   const id = job.data.announcementId;
   const ann = await s.announcements.get(id);
   if (!ann) return;
@@ -43,7 +46,7 @@ export async function dispatch(s: Services, job: Job<DispatchJob>): Promise<void
   }
 }
 
-async function fanOutChannel(s: Services, ann: Announcement, channel: Channel): Promise<void> {
+async function fanOutChannel(s: Pick<Services, 'config' | 'deliveries' | 'queues'>, ann: Announcement, channel: Channel): Promise<void> {
   let cursor = await s.deliveries.fanoutCursor(ann.id, channel.name);
   if (cursor === 'done') return;
   const batchSize = batchSizeFor(channel, s.config.delivery.batchSize);

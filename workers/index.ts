@@ -49,7 +49,7 @@ export async function startWorkers(s: Services, opts: StartWorkersOptions = {}):
  * At start, every recent announcement not yet final gets its dispatch job again (a no-op
  * when the job exists, thanks to its fixed id).
  */
-export async function recoverDispatches(s: Services, lookBack = 1000): Promise<number> {
+export async function recoverDispatches(s: Pick<Services, 'announcements' | 'producer'>, lookBack = 1000): Promise<number> {
   // One round trip for every status; only the few unfinished ones are read whole.
   let n = 0;
   for (const { id, status } of await s.announcements.recentStatuses(lookBack)) {

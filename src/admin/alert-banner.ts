@@ -18,7 +18,7 @@ const TEXT = {
   },
 } as const;
 
-export async function alertBanner(s: Services, tz: string, lang: UiLang = 'en'): Promise<SafeHtml | ''> {
+export async function alertBanner(s: Pick<Services, 'redis' | 'keys'>, tz: string, lang: UiLang = 'en'): Promise<SafeHtml | ''> {
   const alerts = (await recentAlerts(s, 24)).slice(0, 5);
   if (alerts.length === 0) return '';
   const t = TEXT[lang];

@@ -10,13 +10,16 @@ import type { Announcement, DeliveryRecord } from '../types.js';
 export const DELIVERY_LOOKBACK = 200;
 export const REMOVED_ADDRESS = '(removed)';
 
+/** Reading a subscriber's delivery records: the newest announcements and their delivery hashes. */
+export type DeliveryLookupDeps = Pick<Services, 'announcements' | 'redis' | 'keys'>;
+
 export interface SubscriberDelivery {
   ann: Announcement;
   record: DeliveryRecord;
 }
 
 /** The subscriber's deliveries among the newest announcements, newest first. */
-export async function subscriberDeliveries(s: Services, sub: Subscriber, limit = 50): Promise<SubscriberDelivery[]> {
+export async function subscriberDeliveries(s: DeliveryLookupDeps, sub: Subscriber, limit = 50): Promise<SubscriberDelivery[]> {
   const ids = await s.announcements.recentIds(DELIVERY_LOOKBACK);
   const p = s.redis.pipeline();
   for (const id of ids) p.hget(s.keys.deliveries(id, sub.channel), sub.id);
@@ -36,7 +39,7 @@ export async function subscriberDeliveries(s: Services, sub: Subscriber, limit =
  * and their address in every delivery record still kept (delivery.retentionDays). The records
  * stay, anonymous, so an announcement's counts and log totals do not change.
  */
-export async function eraseSubscriber(s: Services, id: string): Promise<{ removed: boolean; anonymized: number }> {
+export async function eraseSubscriber(s: DeliveryLookupDeps & Pick<Services, 'subscribers' | 'subscriptions'>, id: string): Promise<{ removed: boolean; anonymized: number }> {
   const sub = await s.subscribers.get(id);
   if (!sub) return { removed: false, anonymized: 0 };
   const ids = await s.announcements.recentIds();

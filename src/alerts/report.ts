@@ -20,7 +20,7 @@ export function reasonKey(error: string | null): string {
   return (error ?? 'no reason recorded').replace(/\s*\(gave up after \d+ attempts?\)\s*$/, '').trim() || 'no reason recorded';
 }
 
-export async function failureReport(s: Services, ann: Announcement): Promise<ChannelFailures[]> {
+export async function failureReport(s: Pick<Services, 'deliveries'>, ann: Announcement): Promise<ChannelFailures[]> {
   const counts = await s.deliveries.counts(ann.id, ann.channels);
   const out: ChannelFailures[] = [];
   for (const channel of ann.channels) {

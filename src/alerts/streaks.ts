@@ -9,7 +9,7 @@ import type { Services } from '../services.js';
 const STREAK_TTL_SECONDS = 86_400;
 
 /** The start (ms) of a streak old enough to alert about, or null. */
-export async function noteDelivery(s: Services, ev: CrierEvent, nowMs = Date.now()): Promise<number | null> {
+export async function noteDelivery(s: Pick<Services, 'config' | 'redis' | 'keys'>, ev: CrierEvent, nowMs = Date.now()): Promise<number | null> {
   if (ev.type !== 'delivery' || !ev.channel) return null;
   const key = s.keys.alertStreak(ev.channel);
   if (ev.status === 'sent') {

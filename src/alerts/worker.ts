@@ -28,6 +28,11 @@ export const ALERT_QUEUE = 'alerts';
 const GROUP = 'alerts';
 const BANNER_KEPT = 50;
 
+/** What a channel alert uses: the e-mail channel, the announcement, the throttle and banner keys. */
+export type AlertMailDeps = Pick<Services, 'config' | 'redis' | 'keys' | 'channels' | 'announcements'>;
+/** An announcement's alert reads its delivery log too (failureReport). */
+export type AlertDeps = AlertMailDeps & Pick<Services, 'deliveries'>;
+
 export interface AlertJob {
   annId: string;
   /** A channel alert: the failing channel, when its streak began, the latest reason. */
@@ -47,14 +52,14 @@ export interface AlertRecord {
 }
 
 /** What the dashboard's banner shows: alerts of the last `hours`, newest first. */
-export async function recentAlerts(s: Services, hours = 24): Promise<AlertRecord[]> {
+export async function recentAlerts(s: Pick<Services, 'redis' | 'keys'>, hours = 24): Promise<AlertRecord[]> {
   const since = Date.now() - hours * 3600_000;
   const raw = await s.redis.lrange(s.keys.alertLog, 0, BANNER_KEPT - 1);
   return raw.map((r) => JSON.parse(r) as AlertRecord).filter((a) => Date.parse(a.at) >= since);
 }
 
 /** The alert job: returns what it did (kept in BullMQ's job record). */
-export async function sendAlert(s: Services, annId: string): Promise<string> {
+export async function sendAlert(s: AlertDeps, annId: string): Promise<string> {
   const channel = s.channels.get('email') as Channel<EmailMessage> | undefined;
   if (!channel) throw new UnrecoverableError('alerts need the e-mail channel (channels.email)');
   const ann = await s.announcements.get(annId);
@@ -75,12 +80,12 @@ export async function sendAlert(s: Services, annId: string): Promise<string> {
   return `alert sent to ${to.length} address(es) about ${fresh.map((f) => f.channel).join(', ')}`;
 }
 
-function recipients(s: Services, author: string | undefined): string[] {
+function recipients(s: Pick<Services, 'config'>, author: string | undefined): string[] {
   return [...new Set([author, ...s.config.alerts.to].filter((a): a is string => !!a).map((a) => a.trim().toLowerCase()))];
 }
 
 /** A channel alert job: the channel has failed every attempt since `since`. */
-export async function sendChannelAlert(s: Services, job: Required<Pick<AlertJob, 'channel' | 'since'>> & AlertJob): Promise<string> {
+export async function sendChannelAlert(s: AlertMailDeps, job: Required<Pick<AlertJob, 'channel' | 'since'>> & AlertJob): Promise<string> {
   const email = s.channels.get('email') as Channel<EmailMessage> | undefined;
   if (!email) throw new UnrecoverableError('alerts need the e-mail channel (channels.email)');
   if (await s.redis.exists(s.keys.alertThrottle(job.channel))) return `no alert: ${job.channel} was alerted in the last ${s.config.alerts.perChannelMinutes} minutes`;
@@ -104,7 +109,7 @@ export interface RunningAlerts {
   close(): Promise<void>;
 }
 
-export async function startAlerts(s: Services): Promise<RunningAlerts> {
+export async function startAlerts(s: AlertDeps & Pick<Services, 'log'>): Promise<RunningAlerts> {
   const log = s.log.child('alerts');
   const queue = new Queue<AlertJob>(ALERT_QUEUE, { connection: s.redis, prefix: s.keys.bullPrefix });
   const worker = makeWorker<AlertJob>(s, ALERT_QUEUE, (job: Job<AlertJob>) =>

@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 import type { Announcement } from '../types.js';
 
 /** Scheduled announcements among the newest `scan`, soonest first. */
-export async function upcoming(s: Services, scan = 500): Promise<Announcement[]> {
+export async function upcoming(s: Pick<Services, 'announcements'>, scan = 500): Promise<Announcement[]> {
   const ids = await s.announcements.recentIds(scan);
   const statuses = await s.announcements.statuses(ids);
   // The scheduled ones in a second pipeline, not a round trip each.
@@ -17,7 +17,7 @@ export async function upcoming(s: Services, scan = 500): Promise<Announcement[]>
 
 export type RescheduleResult = { ok: true } | { ok: false; reason: 'not_found' | 'not_scheduled' | 'in_the_past' | 'after_expiry' };
 
-export async function reschedule(s: Services, id: string, iso: string): Promise<RescheduleResult> {
+export async function reschedule(s: Pick<Services, 'announcements' | 'queues'>, id: string, iso: string): Promise<RescheduleResult> {
   const ann = await s.announcements.get(id);
   if (!ann) return { ok: false, reason: 'not_found' };
   if (ann.status !== 'scheduled') return { ok: false, reason: 'not_scheduled' };

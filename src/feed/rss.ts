@@ -7,6 +7,9 @@ import { LANG_TAG, joinLocalized, languagesFor } from '../render/language.js';
 import type { Services } from '../services.js';
 import type { Announcement, Lang, LangPref } from '../types.js';
 
+/** Where the feed's items are: the RSS channel's sorted set and the announcement store. */
+export type FeedItemDeps = Pick<Services, 'redis' | 'keys' | 'announcements'>;
+
 export interface FeedOptions {
   /** Only announcements about this topic id. */
   topic?: string;
@@ -15,7 +18,7 @@ export interface FeedOptions {
 }
 
 /** The newest `limit` feed announcements that are not expired and match the topic. */
-export async function feedAnnouncements(s: Services, opts: { topic?: string; limit: number; now?: number }): Promise<Announcement[]> {
+export async function feedAnnouncements(s: FeedItemDeps, opts: { topic?: string; limit: number; now?: number }): Promise<Announcement[]> {
   const now = opts.now ?? Date.now();
   const pageSize = Math.max(opts.limit * 2, 50);
   const out: Announcement[] = [];
@@ -34,7 +37,7 @@ export async function feedAnnouncements(s: Services, opts: { topic?: string; lim
   return out;
 }
 
-export async function buildFeed(s: Services, opts: FeedOptions = {}): Promise<string> {
+export async function buildFeed(s: FeedItemDeps & Pick<Services, 'config'>, opts: FeedOptions = {}): Promise<string> {
   const cfg = s.config;
   const pref = opts.lang ?? cfg.library.defaultLanguage;
   const langs: Lang[] = pref === 'both' ? ['zh', 'en'] : [pref];

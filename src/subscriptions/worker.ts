@@ -6,7 +6,7 @@ import { makeWorker } from '../queue/worker.js';
 import type { Services } from '../services.js';
 import { CONFIRM_QUEUE, confirmBackoff, subscriptionsFor, type ConfirmJob } from './service.js';
 
-export async function startConfirmationWorker(s: Services): Promise<Worker<ConfirmJob>> {
+export async function startConfirmationWorker(s: Pick<Services, 'config' | 'keys' | 'log' | 'subscriptions'>): Promise<Worker<ConfirmJob>> {
   const svc = subscriptionsFor(s);
   await svc.ready();
   const log = s.log.child('confirmations');

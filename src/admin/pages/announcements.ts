@@ -45,7 +45,7 @@ export function liveState(lang: UiLang): SafeHtml {
 }
 
 /** Topics as listed: the ids in English (as before), the configured names in Chinese. */
-export function topicsText(s: Services, topics: string[], lang: UiLang): string {
+export function topicsText(s: Pick<Services, 'config'>, topics: string[], lang: UiLang): string {
   if (lang === 'en') return topics.join(', ');
   return topics.map((id) => s.config.topics.find((t) => t.id === id)?.name.zh ?? id).join('、');
 }
@@ -58,7 +58,7 @@ export function titleOf(ann: Pick<Announcement, 'title'>, lang: UiLang = 'en'): 
   return { main, other, otherLang: other === undefined ? undefined : lang === 'zh' ? 'en' : 'zh' };
 }
 
-export function announcementRow(s: Services, ann: Announcement, counts: Record<string, DeliveryCounts>, tz: string, lang: UiLang = 'en'): SafeHtml {
+export function announcementRow(s: Pick<Services, 'config'>, ann: Announcement, counts: Record<string, DeliveryCounts>, tz: string, lang: UiLang = 'en'): SafeHtml {
   const t = titleOf(ann, lang);
   const tx = TEXT[lang];
   return html`<article class="ann" data-ann="${ann.id}">
@@ -78,7 +78,7 @@ function matches(ann: Announcement, q: string | undefined, topic: string | undef
   return texts.some((x) => x !== undefined && x.toLowerCase().includes(needle));
 }
 
-async function getMany(s: Services, ids: string[]): Promise<Announcement[]> {
+async function getMany(s: Pick<Services, 'announcements'>, ids: string[]): Promise<Announcement[]> {
   const out: Announcement[] = [];
   for (let i = 0; i < ids.length; i += 50) {
     const batch = await Promise.all(ids.slice(i, i + 50).map((id) => s.announcements.get(id)));
@@ -88,7 +88,7 @@ async function getMany(s: Services, ids: string[]): Promise<Announcement[]> {
 }
 
 /** Newest SEARCH_SCAN announcements filtered; `truncated` when more matched than shown. */
-async function search(s: Services, q: string | undefined, topic: string | undefined) {
+async function search(s: Pick<Services, 'announcements'>, q: string | undefined, topic: string | undefined) {
   const ids = await s.announcements.recentIds(SEARCH_SCAN);
   const hits = (await getMany(s, ids)).filter((a) => matches(a, q, topic));
   return { items: hits.slice(0, MAX_MATCHES), truncated: hits.length > MAX_MATCHES, scanned: ids.length };

@@ -31,7 +31,7 @@ function table(title: string, rows: [string, number][], total: number): SafeHtml
   return html`<table class="counts"><caption>${title}</caption><tbody>${rows.map(([k, n]) => html`<tr><th scope="row">${k}</th><td class="num">${n}</td><td class="pct">${total ? Math.round((n / total) * 100) : 0}%</td></tr>`)}</tbody></table>`;
 }
 
-function people(s: Services, list: Subscriber[], when: 'createdAt' | 'updatedAt', tz: string, lang: UiLang): SafeHtml {
+function people(s: Pick<Services, 'config'>, list: Subscriber[], when: 'createdAt' | 'updatedAt', tz: string, lang: UiLang): SafeHtml {
   // English keeps the topic ids as before; Chinese shows the configured names.
   const topics = (p: Subscriber) => (lang === 'en' ? p.topics.join(', ') : topicLabels(s.config, p.topics, lang));
   if (list.length === 0) return html`<p class="empty">${TEXT[lang].none}</p>`;

@@ -7,7 +7,7 @@ import { badQuery, notFound, queryParam } from '../errors.js';
 
 const LANGS: readonly LangPref[] = ['en', 'zh', 'both'];
 
-export async function feedRoutes(app: FastifyInstance, opts: { s: Services }): Promise<void> {
+export async function feedRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'config' | 'redis' | 'keys' | 'announcements'> }): Promise<void> {
   const { s } = opts;
   app.get('/feeds/rss.xml', async (req, reply) => {
     if (!s.config.channels.rss.enabled) throw notFound('the RSS feed (not enabled in this configuration)');

@@ -41,7 +41,7 @@ function crossSite(req: FastifyRequest): boolean {
   }
 }
 
-export async function manageRoutes(app: FastifyInstance, opts: { s: Services }): Promise<void> {
+export async function manageRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'config' | 'log' | 'subscriptions'> }): Promise<void> {
   const { s } = opts;
   const svc = subscriptionsFor(s);
   const log = s.log.child('manage');

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services.js';
 import type { Auth } from '../auth.js';
 
-export async function metricsRoutes(app: FastifyInstance, opts: { s: Services; auth: Auth }): Promise<void> {
+export async function metricsRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'config' | 'metrics'>; auth: Auth }): Promise<void> {
   const { s, auth } = opts;
   const metrics = s.metrics;
 

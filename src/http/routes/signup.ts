@@ -24,7 +24,7 @@ const BODY_LIMIT = 16 * 1024;
 const FORM_TTL_SECONDS = 24 * 3600;
 const LANGS: readonly LangPref[] = ['en', 'zh', 'both'];
 
-export async function signupRoutes(app: FastifyInstance, opts: { s: Services }): Promise<void> {
+export async function signupRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'config' | 'log' | 'subscriptions'> }): Promise<void> {
   const { s } = opts;
   const svc = subscriptionsFor(s);
   const log = s.log.child('signup');

@@ -52,7 +52,7 @@ function tokenOf(req: FastifyRequest): string | undefined {
   return typeof t === 'string' ? t : undefined;
 }
 
-export async function subscriptionRoutes(app: FastifyInstance, opts: { s: Services }): Promise<void> {
+export async function subscriptionRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'config' | 'log' | 'subscriptions'> }): Promise<void> {
   const { s } = opts;
   const svc = subscriptionsFor(s);
   const log = s.log.child('subscriptions');
