@@ -1,6 +1,7 @@
 // The RSS channel: "sending" puts the announcement into the feed; /feeds/rss.xml reads it.
 // One delivery per announcement, recipient "feed".
 import type { ChannelContext } from '../../src/channel-module.js';
+import { FeedIndex } from '../../src/store/feed-index.js';
 import { renderFeedItem, type RenderedFeedItem } from '../../src/render/feed.js';
 import { languagesFor } from '../../src/render/language.js';
 import type { Announcement, Channel } from '../../src/types.js';
@@ -16,6 +17,7 @@ interface FeedEntry {
 export function createRssChannel({ settings, library, deps }: ChannelContext<RssSettings>): Channel<FeedEntry> {
   // The feed index keeps more than one feed's worth: topic filters pick from it.
   const keep = Math.max(settings.items * 20, 1000);
+  const feed = new FeedIndex(deps.redis, deps.keys);
   return {
     name: 'rss',
     limits: { batchSize: 1, concurrency: 1 },
@@ -36,11 +38,7 @@ export function createRssChannel({ settings, library, deps }: ChannelContext<Rss
         m.item.html,
       ].join('\n'),
     async send(msg) {
-      await deps.redis
-        .multi()
-        .zadd(deps.keys.rssItems, msg.publishedAtMs, msg.announcementId)
-        .zremrangebyrank(deps.keys.rssItems, 0, -(keep + 1))
-        .exec();
+      await feed.add(msg.announcementId, msg.publishedAtMs, keep);
       return { externalId: `${library.baseUrl.replace(/\/$/, '')}/feeds/rss.xml#${msg.announcementId}` };
     },
     async check() {

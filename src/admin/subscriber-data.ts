@@ -11,7 +11,7 @@ export const DELIVERY_LOOKBACK = 200;
 export const REMOVED_ADDRESS = '(removed)';
 
 /** Reading a subscriber's delivery records: the newest announcements and their delivery hashes. */
-export type DeliveryLookupDeps = Pick<Services, 'announcements' | 'redis' | 'keys'>;
+export type DeliveryLookupDeps = Pick<Services, 'announcements' | 'deliveries'>;
 
 export interface SubscriberDelivery {
   ann: Announcement;
@@ -21,15 +21,13 @@ export interface SubscriberDelivery {
 /** The subscriber's deliveries among the newest announcements, newest first. */
 export async function subscriberDeliveries(s: DeliveryLookupDeps, sub: Subscriber, limit = 50): Promise<SubscriberDelivery[]> {
   const ids = await s.announcements.recentIds(DELIVERY_LOOKBACK);
-  const p = s.redis.pipeline();
-  for (const id of ids) p.hget(s.keys.deliveries(id, sub.channel), sub.id);
-  const rows = (await p.exec()) ?? [];
+  const records = await s.deliveries.recordsOf(ids, sub.channel, sub.id);
   const out: SubscriberDelivery[] = [];
   for (let i = 0; i < ids.length && out.length < limit; i++) {
-    const raw = rows[i]?.[1] as string | null;
-    if (!raw) continue;
+    const record = records[i];
+    if (!record) continue;
     const ann = await s.announcements.get(ids[i]);
-    if (ann) out.push({ ann, record: JSON.parse(raw) as DeliveryRecord });
+    if (ann) out.push({ ann, record });
   }
   return out;
 }
@@ -46,19 +44,15 @@ export async function eraseSubscriber(s: DeliveryLookupDeps & Pick<Services, 'su
   let anonymized = 0;
   for (let i = 0; i < ids.length; i += 200) {
     const chunk = ids.slice(i, i + 200);
-    const p = s.redis.pipeline();
-    for (const annId of chunk) p.hget(s.keys.deliveries(annId, sub.channel), sub.id);
-    const rows = (await p.exec()) ?? [];
-    const w = s.redis.pipeline();
-    chunk.forEach((annId, j) => {
-      const raw = rows[j]?.[1] as string | null;
-      if (!raw) return;
-      const rec = JSON.parse(raw) as DeliveryRecord;
+    const records = await s.deliveries.recordsOf(chunk, sub.channel, sub.id);
+    const changes = chunk.flatMap((annId, j) => {
+      const rec = records[j];
+      if (!rec) return [];
       const { subscriberId: _gone, ...rest } = rec;
-      w.hset(s.keys.deliveries(annId, sub.channel), sub.id, JSON.stringify({ ...rest, address: REMOVED_ADDRESS }));
-      anonymized += 1;
+      return [{ annId, record: { ...rest, channel: rec.channel ?? sub.channel, recipient: rec.recipient ?? sub.id, address: REMOVED_ADDRESS } }];
     });
-    if (w.length) await w.exec();
+    await s.deliveries.rewrite(changes);
+    anonymized += changes.length;
   }
   const removed = await subscriptionsFor(s).remove(id);
   return { removed, anonymized };

@@ -1,6 +1,7 @@
 // The RSS 2.0 document of /feeds/rss.xml. The RSS channel's "send" puts announcement ids into
-// the sorted set keys.rssItems (score = publish time); this reads the newest ones back, leaves
+// the feed index (src/store/feed-index.ts) (score = publish time); this reads the newest ones back, leaves
 // out expired ones and other topics, and renders each in the reader's languages.
+import { FeedIndex } from '../store/feed-index.js';
 import RSS from 'rss';
 import { renderFeedItem } from '../render/feed.js';
 import { LANG_TAG, joinLocalized, languagesFor } from '../render/language.js';
@@ -23,7 +24,7 @@ export async function feedAnnouncements(s: FeedItemDeps, opts: { topic?: string;
   const pageSize = Math.max(opts.limit * 2, 50);
   const out: Announcement[] = [];
   for (let start = 0; out.length < opts.limit; start += pageSize) {
-    const ids = await s.redis.zrevrange(s.keys.rssItems, start, start + pageSize - 1);
+    const ids = await new FeedIndex(s.redis, s.keys).newest(start, pageSize);
     const anns = await Promise.all(ids.map((id) => s.announcements.get(id)));
     for (const ann of anns) {
       if (!ann || ann.status === 'cancelled') continue;

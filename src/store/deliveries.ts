@@ -132,6 +132,26 @@ export class DeliveryLog {
     );
   }
 
+  /** One recipient's record in each of these announcements (null where it has none), in one pipeline. */
+  async recordsOf(annIds: readonly string[], channel: string, recipientId: string): Promise<(DeliveryRecord | null)[]> {
+    if (annIds.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of annIds) p.hget(this.keys.deliveries(id, channel), recipientId);
+    const rows = (await p.exec()) ?? [];
+    return annIds.map((_, i) => {
+      const raw = rows[i]?.[1] as string | null;
+      return raw ? (JSON.parse(raw) as DeliveryRecord) : null;
+    });
+  }
+
+  /** Rewrites records in place (an erased subscriber's address); counts and state are untouched. */
+  async rewrite(changes: readonly { annId: string; record: DeliveryRecord }[]): Promise<void> {
+    if (changes.length === 0) return;
+    const p = this.redis.pipeline();
+    for (const c of changes) p.hset(this.keys.deliveries(c.annId, c.record.channel), c.record.recipient, JSON.stringify(c.record));
+    await p.exec();
+  }
+
   async get(annId: string, channel: string, recipientId: string): Promise<DeliveryRecord | null> {
     const raw = await this.redis.hget(this.keys.deliveries(annId, channel), recipientId);
     return raw ? (JSON.parse(raw) as DeliveryRecord) : null;

@@ -57,7 +57,7 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-export async function subscriberAdminRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'config' | 'subscribers' | 'subscriptions' | 'announcements' | 'redis' | 'keys'>; auth: Auth }): Promise<void> {
+export async function subscriberAdminRoutes(app: FastifyInstance, opts: { s: Pick<Services, 'config' | 'subscribers' | 'subscriptions' | 'announcements' | 'deliveries'>; auth: Auth }): Promise<void> {
   const { s, auth } = opts;
   const svc = subscriptionsFor(s);
 
