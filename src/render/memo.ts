@@ -12,8 +12,11 @@ export class RenderMemo<T> {
   ) {}
 
   get(ann: Announcement, langs: readonly Lang[]): T {
-    // The revision moves on with every rewrite of the content, so an edit is never served stale.
-    const key = `${ann.id}|${ann.revision ?? 0}|${langs.join(',')}`;
+    // Only a stored announcement has a revision, and it moves on with every rewrite of the
+    // content, so an edit is never served stale. Anything else (a preview, whose id is always
+    // "preview", while the librarian types) is rendered afresh each time.
+    if (ann.revision === undefined) return this.render(ann, langs);
+    const key = `${ann.id}|${ann.revision}|${langs.join(',')}`;
     let hit = this.entries.get(key);
     if (hit === undefined) {
       hit = this.render(ann, langs);
