@@ -4,15 +4,14 @@ import type { AnyChannelModule, ChannelContext, ChannelDeps, ChannelRoute, Runni
 import { channelModules, channelSettings, type CrierConfig } from './config/schema.js';
 import type { Channel } from './types.js';
 
+/** A module's settings and the shared ones: all a pure hook (the sign-up link) needs. */
+function settingsContext<S>(config: CrierConfig, module: AnyChannelModule): Omit<ChannelContext<S>, 'deps'> {
+  return { settings: channelSettings(config, module) as S, library: config.library, delivery: config.delivery, topics: config.topics };
+}
+
 /** What a module is built from in this configuration. */
 export function channelContext<S = unknown>(config: CrierConfig, module: AnyChannelModule, deps: ChannelDeps): ChannelContext<S> {
-  return {
-    settings: channelSettings(config, module) as S,
-    library: config.library,
-    delivery: config.delivery,
-    topics: config.topics,
-    deps,
-  };
+  return { ...settingsContext<S>(config, module), deps };
 }
 
 /** The enabled channels by name. */
@@ -48,6 +47,5 @@ export function subscriptionChannels(config: CrierConfig): { key: string; addres
 export function signupLink(config: CrierConfig, key: string, topics: readonly string[]): string | undefined {
   const m = channelModules(config).find((x) => x.key === key);
   if (!m?.subscribers?.signupLink) return undefined;
-  const { deps: _none, ...ctx } = channelContext(config, m, undefined as unknown as ChannelDeps);
-  return m.subscribers.signupLink(ctx, topics);
+  return m.subscribers.signupLink(settingsContext(config, m), topics);
 }

@@ -6,26 +6,13 @@
 // real HTTP server and workers, Debian's chromium (it has CJK fonts). Writes to docs/screenshots:
 // signin.png, compose-en.png (1280 px, a bilingual notice too long for Telegram: red counters),
 // compose-zh.png (the same on the Chinese page), compose-phone.png (390 px), review.png (a librarian reviewing a student team's draft).
-import { mkdirSync } from 'node:fs';
-import { startSmtp } from '../support/harness.js';
-import { startFakeSlack } from '../support/fake-slack.js';
-import { deskAccount, deskConfig, onlyChannels, signInWithPassword } from './desk-support.js';
-import { launchChromium, startDashboard } from './support.js';
-import { redisForScript } from '../support/script-redis.js';
+import { deskAccount, onlyChannels, signInWithPassword } from './desk-support.js';
+import { SCREENSHOTS, withDeskScreenshots } from './desk-screenshot-support.js';
 
-const OUT = 'docs/screenshots';
+const OUT = SCREENSHOTS;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const redis = await redisForScript();
-const redisUrl = redis.url;
-
-const smtp = await startSmtp();
-const slack = await startFakeSlack();
-slack.addChannel('C0DESK');
-const d = await startDashboard(deskConfig(redisUrl, smtp.url, { apiUrl: slack.apiUrl, token: slack.token, channel: 'C0DESK' }));
-const browser = await launchChromium();
-try {
-  mkdirSync(OUT, { recursive: true });
+await withDeskScreenshots(async (d, browser) => {
   await deskAccount(d, 'Lin Wei', 'lin.wei@library.example.edu', 'librarian');
   await deskAccount(d, 'Reading Club', 'reading.club@students.example.edu', 'contributor');
   const page = await browser.context.newPage();
@@ -91,12 +78,4 @@ try {
   await page.getByLabel('Comment', { exact: true }).fill('Please say until when copies can be borrowed.');
   await page.screenshot({ path: `${OUT}/review.png`, fullPage: true });
   console.log(`wrote ${OUT}/signin.png, compose-en.png, compose-zh.png, compose-phone.png, review.png`);
-} finally {
-  await browser.close();
-  await d.close();
-  await slack.close();
-  await smtp.close();
-  await redis.stop();
-}
-// tsx's esbuild service can keep the process alive after everything above is closed.
-process.exit(0);
+});

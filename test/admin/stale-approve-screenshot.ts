@@ -4,23 +4,12 @@
 //   node bin/run-ts.js test/admin/stale-approve-screenshot.ts
 //
 // Writes docs/screenshots/stale-approve-en.png and stale-approve-zh-phone.png.
-import { mkdirSync } from 'node:fs';
 import { DraftStore } from '../../src/desk/drafts.js';
-import { startFakeSlack } from '../support/fake-slack.js';
-import { startSmtp } from '../support/harness.js';
-import { redisForScript } from '../support/script-redis.js';
-import { axeProblems, deskAccount, deskConfig, onlyChannels, signInWithPassword } from './desk-support.js';
-import { launchChromium, startDashboard } from './support.js';
+import { axeProblems, deskAccount, onlyChannels, signInWithPassword } from './desk-support.js';
+import { SCREENSHOTS, withDeskScreenshots } from './desk-screenshot-support.js';
 
-const OUT = 'docs/screenshots';
-const redis = await redisForScript();
-const smtp = await startSmtp();
-const slack = await startFakeSlack();
-slack.addChannel('C0DESK');
-const d = await startDashboard(deskConfig(redis.url, smtp.url, { apiUrl: slack.apiUrl, token: slack.token, channel: 'C0DESK' }));
-const browser = await launchChromium();
-try {
-  mkdirSync(OUT, { recursive: true });
+const OUT = SCREENSHOTS;
+await withDeskScreenshots(async (d, browser) => {
   await deskAccount(d, 'Lin Wei', 'lin.wei@library.example.edu', 'librarian');
   await deskAccount(d, 'Reading Club', 'reading.club@students.example.edu', 'contributor');
   const page = await browser.context.newPage();
@@ -57,11 +46,4 @@ try {
   };
   await stale('en', 1280, 'stale-approve-en.png');
   await stale('zh', 390, 'stale-approve-zh-phone.png');
-} finally {
-  await browser.close();
-  await d.close();
-  await slack.close();
-  await smtp.close();
-  await redis.stop();
-}
-process.exit(0);
+});

@@ -5,25 +5,12 @@
 // A private redis-server (or REDIS_URL), the real HTTP server and workers, Debian's chromium
 // (CJK fonts). Writes docs/screenshots/upcoming-week.png (English, 1280 px) and
 // upcoming-week-zh-phone.png (Chinese, 390 px, the days stacked).
-import { mkdirSync } from 'node:fs';
-import { startSmtp } from '../support/harness.js';
-import { startFakeSlack } from '../support/fake-slack.js';
-import { deskAccount, deskConfig, SEEDED_WEEK, seedWeek, signInWithPassword } from './desk-support.js';
-import { launchChromium, startDashboard } from './support.js';
-import { redisForScript } from '../support/script-redis.js';
+import { deskAccount, SEEDED_WEEK, seedWeek, signInWithPassword } from './desk-support.js';
+import { SCREENSHOTS, withDeskScreenshots } from './desk-screenshot-support.js';
 
-const OUT = 'docs/screenshots';
+const OUT = SCREENSHOTS;
 
-const redis = await redisForScript();
-const redisUrl = redis.url;
-
-const smtp = await startSmtp();
-const slack = await startFakeSlack();
-slack.addChannel('C0DESK');
-const d = await startDashboard(deskConfig(redisUrl, smtp.url, { apiUrl: slack.apiUrl, token: slack.token, channel: 'C0DESK' }));
-const browser = await launchChromium();
-try {
-  mkdirSync(OUT, { recursive: true });
+await withDeskScreenshots(async (d, browser) => {
   await deskAccount(d, 'Lin Wei', 'lin.wei@library.example.edu', 'librarian');
   const ids = await seedWeek(d.s);
   const page = await browser.context.newPage();
@@ -43,12 +30,4 @@ try {
   await phone.screenshot({ path: `${OUT}/upcoming-week-zh-phone.png`, fullPage: true });
   await phone.close();
   console.log(`wrote ${OUT}/upcoming-week.png, upcoming-week-zh-phone.png`);
-} finally {
-  await browser.close();
-  await d.close();
-  await slack.close();
-  await smtp.close();
-  await redis.stop();
-}
-// tsx's esbuild service can keep the process alive after everything above is closed.
-process.exit(0);
+});
