@@ -40,8 +40,24 @@ export interface Announcement extends AnnouncementInput {
   approvedBy?: string;
   /** When it was (or will be) published: publishAt, or the creation time. */
   publishedAt: string;
-  /** The content's revision: 0 as first stored, one more each time it is rewritten. */
+  /**
+   * The stored content's version: 0 as first stored, one more each time "data" is rewritten
+   * (an edit, a reschedule). Caches key on it; readers never see it.
+   */
+  version?: number;
+  /** The public revision: 1 as posted, one more for each edit or retraction. */
   revision?: number;
+  /** Withdrawn by a retraction: queued deliveries are skipped, sent messages deleted where the platform allows. */
+  retracted?: boolean;
+}
+
+/** One entry of an announcement's revision history (GET /api/announcements/:id, the dashboard). */
+export interface RevisionEntry {
+  revision: number;
+  kind: 'post' | 'edit' | 'retract';
+  at: string;
+  by: string;
+  notice?: Localized;
 }
 
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
@@ -78,6 +94,53 @@ export interface DeliveryRecord {
   possibleDuplicate?: boolean;
   /** The recipient is gone (blocked the bot, address bounced): never retried. */
   gone?: boolean;
+  /** What a correction needs to find the message on the platform again (see MessageRef). */
+  ref?: MessageRef;
+  /** When the platform took the message (a send) or the change (a correction). */
+  sentAt?: string;
+  /** The announcement revision this record sent (a send) or applies (a correction). */
+  revision?: number;
+  /** A send, or what a correction did: edit or retract in place, or a notice as a new message. */
+  kind?: DeliveryKind;
+}
+
+export type DeliveryKind = 'send' | 'edit' | 'notice' | 'retract';
+
+/**
+ * Where a sent message lives on its platform, as the platform names it, so an edit or a
+ * retraction can act on it: Slack { channel, ts }, Telegram { parts: [{ chat_id, message_id }] }
+ * in order, Mastodon { id }, the feed { guid }, e-mail { messageId }. JSON, kept in the log.
+ */
+export type MessageRef = Readonly<Record<string, unknown>>;
+
+export type CorrectionKind = 'edit' | 'retract';
+
+/** One message to correct: what the delivery worker hands Channel.correct. */
+export interface CorrectionTask {
+  kind: CorrectionKind;
+  /** The announcement at the correction's revision (an edit's new content; a retraction's last). */
+  ann: Announcement;
+  /** Said to readers where the platform cannot change what it sent (or beside a change), per language. */
+  notice?: Localized;
+  /** What the first send left in the log. */
+  sent: Pick<DeliveryRecord, 'ref' | 'externalId' | 'sentAt' | 'revision'>;
+  recipient: Recipient;
+  /** The correction's own id (stable across attempts: an idempotency key) and attempt. */
+  delivery: { id: string; attempt: number };
+}
+
+/** What a correction did to one message. */
+export interface CorrectionResult {
+  /**
+   * edit / retract: changed or removed in place; notice: a new message told readers;
+   * withdrawn: the platform refused a deletion, so the message was edited to a short
+   * "withdrawn" text; none: nothing was sent (no notice given, or nothing to change).
+   */
+  action: 'edit' | 'retract' | 'notice' | 'withdrawn' | 'none';
+  /** The message's reference after the change (Telegram parts added or removed). */
+  ref?: MessageRef;
+  /** Shown in the log beside the outcome: "cannot be retracted on this platform; notice sent". */
+  note?: string;
 }
 
 /** How a send failed, which decides what the delivery worker does next. */
@@ -164,6 +227,12 @@ export interface LengthCount {
   effect: Record<Lang, string>;
 }
 
+/** What a send leaves: the platform's id as text (shown in the log) and the reference a correction acts on. */
+export interface SendResult {
+  externalId?: string;
+  ref?: MessageRef;
+}
+
 export interface Channel<M = unknown> {
   readonly name: string;
   readonly limits: ChannelLimits;
@@ -176,7 +245,12 @@ export interface Channel<M = unknown> {
   /** Human-readable form of a rendered message, for `crier preview` and the dashboard. */
   preview(msg: M): string;
   /** Sends; throws ChannelError on failure. */
-  send(msg: M, recipient: Recipient, delivery: { id: string; attempt: number }): Promise<{ externalId?: string }>;
+  send(msg: M, recipient: Recipient, delivery: { id: string; attempt: number }): Promise<SendResult>;
+  /**
+   * Edits or retracts one message already sent (or tells its readers by a notice where the
+   * platform cannot). Throws ChannelError like send. A channel without it cannot correct.
+   */
+  correct?(task: CorrectionTask): Promise<CorrectionResult>;
   /** Reaches the platform with the configured credentials without sending (check-config). */
   check?(): Promise<string>;
   /** The announcement's length as this platform counts it, when its limit matters to the author. */

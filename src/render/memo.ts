@@ -15,8 +15,8 @@ export class RenderMemo<T> {
     // Only a stored announcement has a revision, and it moves on with every rewrite of the
     // content, so an edit is never served stale. Anything else (a preview, whose id is always
     // "preview", while the librarian types) is rendered afresh each time.
-    if (ann.revision === undefined) return this.render(ann, langs);
-    const key = `${ann.id}|${ann.revision}|${langs.join(',')}`;
+    if (ann.version === undefined) return this.render(ann, langs);
+    const key = `${ann.id}|${ann.version}|${langs.join(',')}`;
     let hit = this.entries.get(key);
     if (hit === undefined) {
       hit = this.render(ann, langs);

@@ -44,7 +44,7 @@ function canonicalJson(v: unknown): string {
 
 function fromHash(h: Record<string, string>): Announcement {
   const data = JSON.parse(h.data) as Omit<Announcement, 'status'>;
-  return { ...data, status: h.status as AnnouncementStatus, revision: Number(h.rev ?? 0) };
+  return { ...data, status: h.status as AnnouncementStatus, version: Number(h.rev ?? 0) };
 }
 
 export class AnnouncementStore {
@@ -89,9 +89,9 @@ export class AnnouncementStore {
   }
 
   /** What changes under a sender's feet: the status, and the content's revision (0 until rewritten). */
-  async head(id: string): Promise<{ status: AnnouncementStatus; revision: number } | null> {
+  async head(id: string): Promise<{ status: AnnouncementStatus; version: number } | null> {
     const [status, rev] = await this.redis.hmget(this.keys.announcement(id), 'status', 'rev');
-    return status ? { status: status as AnnouncementStatus, revision: Number(rev ?? 0) } : null;
+    return status ? { status: status as AnnouncementStatus, version: Number(rev ?? 0) } : null;
   }
 
   /** The ids of the newest `limit` announcements (all of them when limit is omitted), newest first. */

@@ -27,10 +27,10 @@ describe('render memo', () => {
   it('renders a stored announcement once per revision and language', () => {
     let renders = 0;
     const memo = new RenderMemo((ann: Announcement, langs: readonly Lang[]) => `${renders++}:${ann.body.en}:${langs.join()}`);
-    const ann = { id: 'a1', revision: 0, body: { en: 'old' } } as unknown as Announcement;
+    const ann = { id: 'a1', version: 0, body: { en: 'old' } } as unknown as Announcement;
     expect(memo.get(ann, ['en'])).toBe('0:old:en');
     expect(memo.get({ ...ann }, ['en'])).toBe('0:old:en');
     expect(memo.get(ann, ['zh', 'en'])).toBe('1:old:zh,en');
-    expect(memo.get({ ...ann, revision: 1, body: { en: 'new' } }, ['en'])).toBe('2:new:en');
+    expect(memo.get({ ...ann, version: 1, body: { en: 'new' } }, ['en'])).toBe('2:new:en');
   });
 });
