@@ -6,6 +6,8 @@ import { asCommandClient, createRedis } from './redis/connection.js';
 import { makeKeys, type Keys } from './redis/keys.js';
 import { AnnouncementStore } from './store/announcements.js';
 import { DeliveryLog } from './store/deliveries.js';
+import { CorrectionLog } from './store/corrections.js';
+import { Corrector } from './corrections/service.js';
 import { SubscriberStore } from './store/subscribers.js';
 import { SubscriberCountsCache } from './subscribers/counts-cache.js';
 import { batchSizeFor, Queues } from './queue/queues.js';
@@ -30,6 +32,10 @@ export interface Services {
   log: Logger;
   announcements: AnnouncementStore;
   deliveries: DeliveryLog;
+  /** The log of edits and retractions applied to messages already sent. */
+  corrections: CorrectionLog;
+  /** Edits and retractions of announcements (the API, the desk, the CLI). */
+  corrector: Corrector;
   subscribers: SubscriberStore;
   queues: Queues;
   /** Every send waits here for its channel's and recipient's limits. */
@@ -58,6 +64,7 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   const retentionSeconds = retentionOf(config.delivery);
   const announcements = new AnnouncementStore(redis, keys);
   const deliveries = new DeliveryLog(redis, keys, retentionSeconds);
+  const corrections = new CorrectionLog(redis, keys, retentionSeconds);
   const subscribers = new SubscriberStore(redis, keys);
   const subscriberCounts = new SubscriberCountsCache(subscribers, config.topics.map((t) => t.id));
   const connection = createRedis(config.redis, { blocking: true });
@@ -74,10 +81,11 @@ export function createServices(config: CrierConfig, opts: { log?: Logger } = {})
   const channelDeps: ChannelDeps = { redis, keys, subscribers, pacer, log: log.child('channel'), emailExtras };
   const channels = createChannels(config, channelDeps);
   const producer = new Producer(config, announcements, deliveries, queues, (name) => batchSizeFor(channels.get(name), config.delivery.batchSize));
+  const corrector = new Corrector({ config, announcements, corrections, queues });
   const subscriptions = new SubscriptionService({ config, redis, keys, log, subscribers, pacer, channels }, secret);
   let metrics: CrierMetrics | undefined;
   return {
-    config, redis, keys, log, announcements, deliveries, subscribers, queues,
+    config, redis, keys, log, announcements, deliveries, corrections, corrector, subscribers, queues,
     pacer, announcementCache, producer, channels, channelDeps, subscriptions, subscriberCounts,
     get metrics() {
       return (metrics ??= createMetrics({ config, redis, keys, queues, announcements }));

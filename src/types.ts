@@ -49,6 +49,8 @@ export interface Announcement extends AnnouncementInput {
   revision?: number;
   /** Withdrawn by a retraction: queued deliveries are skipped, sent messages deleted where the platform allows. */
   retracted?: boolean;
+  /** When the content was last corrected (an edit). */
+  updatedAt?: string;
 }
 
 /** One entry of an announcement's revision history (GET /api/announcements/:id, the dashboard). */
@@ -94,6 +96,8 @@ export interface DeliveryRecord {
   possibleDuplicate?: boolean;
   /** The recipient is gone (blocked the bot, address bounced): never retried. */
   gone?: boolean;
+  /** What a correction did beside its outcome ("Telegram refused the deletion; edited to say withdrawn"). */
+  note?: string;
   /** What a correction needs to find the message on the platform again (see MessageRef). */
   ref?: MessageRef;
   /** When the platform took the message (a send) or the change (a correction). */
@@ -251,6 +255,8 @@ export interface Channel<M = unknown> {
    * platform cannot). Throws ChannelError like send. A channel without it cannot correct.
    */
   correct?(task: CorrectionTask): Promise<CorrectionResult>;
+  /** How `correct` reaches readers: changed or removed in place, or a notice (the default). */
+  readonly correctionSupport?: { edit: 'in_place' | 'notice'; retract: 'in_place' | 'notice' };
   /** Reaches the platform with the configured credentials without sending (check-config). */
   check?(): Promise<string>;
   /** The announcement's length as this platform counts it, when its limit matters to the author. */

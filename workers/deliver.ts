@@ -8,12 +8,13 @@ import { ChannelError, type Announcement, type Channel, type DeliveryStatus, typ
 import type { TransitionOp, TransitionResult } from '../src/store/deliveries.js';
 import { makeWorker } from '../src/queue/worker.js';
 import { recordRateLimitWait, recordRetry } from '../src/metrics/stats.js';
+import { correctBatch, type CorrectDeps } from './correct.js';
 
 /**
  * What a delivery worker uses: the worker's settings and log, the announcement cache, the
  * delivery log, the pacer (rate limits) and the stats hash (redis, keys) of the metrics.
  */
-export type DeliverDeps = Pick<Services, 'config' | 'keys' | 'log' | 'redis' | 'deliveries' | 'pacer' | 'announcementCache'>;
+export type DeliverDeps = Pick<Services, 'config' | 'keys' | 'log' | 'redis' | 'deliveries' | 'pacer' | 'announcementCache'> & CorrectDeps;
 
 export interface DeliverWorkerOptions {
   lockMs?: number;
@@ -31,7 +32,9 @@ export function backoffDelay(attemptsMade: number, baseMs: number, err?: Error):
 }
 
 export function startDeliverWorker(s: DeliverDeps, channel: Channel, opts: DeliverWorkerOptions = {}): Worker<DeliverJob> {
-  return makeWorker<DeliverJob>(s, deliverQueueName(channel.name), (job) => deliverBatch(s, channel, job), {
+  // One queue per channel carries its sends and its corrections, so both share its workers and limits.
+  const run = (job: Job<DeliverJob>) => (job.data.revision !== undefined ? correctBatch(s, channel, job) : deliverBatch(s, channel, job));
+  return makeWorker<DeliverJob>(s, deliverQueueName(channel.name), run, {
     logName: `deliver:${channel.name}`,
     concurrency: opts.concurrency ?? channel.limits.concurrency ?? 4,
     lockMs: opts.lockMs,
@@ -58,10 +61,12 @@ interface Outcome {
 export async function deliverBatch(s: DeliverDeps, channel: Channel, job: Job<DeliverJob>): Promise<void> {
   const { announcementId: annId, recipients } = job.data;
   const ann = await s.announcementCache.get(annId);
-  if (!ann || ann.status === 'cancelled') {
-    const error = ann ? 'announcement cancelled' : 'announcement no longer stored';
+  if (!ann || ann.status === 'cancelled' || ann.retracted) {
+    const error = !ann ? 'announcement no longer stored' : ann.retracted ? 'retracted' : 'announcement cancelled';
+    // A retraction also ends a send a crash left "sending": it is not tried again.
+    const from: DeliveryStatus[] = ann?.retracted ? ['queued', 'sending'] : ['queued'];
     await s.deliveries.transitionMany(recipients.map((r) => ({
-      annId, channel: channel.name, recipientId: r.id, status: 'skipped' as const, from: ['queued'] as DeliveryStatus[], patch: { error },
+      annId, channel: channel.name, recipientId: r.id, status: 'skipped' as const, from, patch: { error },
     })));
     return;
   }
@@ -125,7 +130,9 @@ async function sendOne(
     const msg = channel.render(ann, r);
     const res = await channel.send(msg, r, { id, attempt });
     // The sent transition also observes the delivery's latency (metrics), in the same Lua step.
-    return { op: { ...base, status: 'sent', patch: { error: null, externalId: res.externalId ?? null, possibleDuplicate } } };
+    // The reference, time and revision are what a later correction of this message acts on.
+    const sent = { ref: res.ref, sentAt: new Date().toISOString(), revision: ann.revision ?? 1, kind: 'send' as const };
+    return { op: { ...base, status: 'sent', patch: { error: null, externalId: res.externalId ?? null, possibleDuplicate, ...sent } } };
   } catch (e) {
     const err = ChannelError.from(e);
     if (err.kind === 'retryable' && !lastAttempt) {

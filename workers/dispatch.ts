@@ -7,14 +7,15 @@ import type { Services } from '../src/services.js';
 import { batchSizeFor, DISPATCH_QUEUE, deliverJobId, type DispatchJob } from '../src/queue/queues.js';
 import type { Announcement, Channel } from '../src/types.js';
 import { makeWorker } from '../src/queue/worker.js';
+import { correctionFanout, type CorrectionFanoutDeps } from './correct-fanout.js';
 
 /** What a fan-out uses: the announcement, the channels it goes to, the delivery log and the delivery queues. */
-export type DispatchDeps = Pick<Services, 'config' | 'announcements' | 'channels' | 'deliveries' | 'queues'>;
+export type DispatchDeps = Pick<Services, 'config' | 'announcements' | 'channels' | 'deliveries' | 'queues'> & CorrectionFanoutDeps;
 
 export function startDispatchWorker(s: DispatchDeps & Pick<Services, 'keys' | 'log'>, opts: { lockMs?: number } = {}): Worker<DispatchJob> {
   const log = s.log.child('dispatch');
   // A crash leaves the job stalled; it is picked up again rather than failed (makeWorker).
-  const worker = makeWorker<DispatchJob>(s, DISPATCH_QUEUE, (job) => dispatch(s, job), { concurrency: 2, lockMs: opts.lockMs, logName: 'dispatch' });
+  const worker = makeWorker<DispatchJob>(s, DISPATCH_QUEUE, (job) => (job.name === 'correct' ? correctionFanout(s, job) : dispatch(s, job)), { concurrency: 2, lockMs: opts.lockMs, logName: 'dispatch' });
   worker.on('failed', (job, err) => log.error('dispatch failed', { announcement: job?.data.announcementId, error: err.message }));
   return worker;
 }
@@ -23,6 +24,12 @@ export async function dispatch(s: DispatchDeps, job: Job<DispatchJob>): Promise<
   const id = job.data.announcementId;
   const ann = await s.announcements.get(id);
   if (!ann) return;
+  if (ann.retracted) {
+    // Withdrawn mid fan-out (resumed after a crash): no more pages; the announcement completes
+    // once the queued deliveries are skipped.
+    if (ann.status === 'dispatching') for (const name of ann.channels) await s.deliveries.fanoutDone(id, name);
+    return;
+  }
   // Only a queued or scheduled announcement starts; a cancelled one never does. A crash
   // mid fan-out leaves it "dispatching", and the job runs again to resume.
   if (ann.status === 'scheduled' || ann.status === 'queued') {

@@ -128,6 +128,7 @@ const DASHBOARD_ROLES = {
   read: PERMISSIONS['announcements:get'],
   cancel: PERMISSIONS['announcements:cancel'],
   retry: PERMISSIONS['announcements:retry'],
+  correct: PERMISSIONS['announcements:correct'],
   pause: ['admin'],
   queues: ['admin'],
   subscribers: ['admin'],

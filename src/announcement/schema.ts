@@ -1,7 +1,7 @@
 // The announcement request schema (contract: "Announcement"). Built per configuration because
 // topics and channels must be known ones.
 import { z } from 'zod';
-import type { AnnouncementInput, Lang } from '../types.js';
+import type { AnnouncementInput, Lang, Localized } from '../types.js';
 import { formatIssues, type FieldIssue } from '../util/issues.js';
 import { formatInZone, isLocalDateTime, localToInstant } from '../util/time.js';
 
@@ -185,4 +185,15 @@ export function parseAnnouncementText(schema: AnnouncementSchema, raw: string): 
     return { ok: false, issues: [{ path: '(root)', message: `not valid JSON: ${(err as Error).message}` }] };
   }
   return validateAnnouncement(schema, json);
+}
+
+/** A correction's notice: what readers are told where a platform cannot change its message. */
+export const NOTICE_MAX = 280;
+const noticeSchema = z.object({ notice: localized(NOTICE_MAX, {}).optional() });
+
+/** Validates `{ notice? }` of an edit or a retraction (paths start with "notice"). Never throws. */
+export function validateNotice(input: unknown): { ok: true; value: Localized | undefined } | { ok: false; issues: FieldIssue[] } {
+  const r = noticeSchema.safeParse(input);
+  if (!r.success) return { ok: false, issues: formatIssues(r.error.issues) };
+  return { ok: true, value: r.data.notice ? dropUndefined(r.data.notice) : undefined };
 }

@@ -31,6 +31,8 @@ export const PERMISSIONS = {
   'announcements:deliveries': ['librarian', 'admin'],
   'announcements:cancel': ['librarian', 'admin'],
   'announcements:retry': ['admin'],
+  // Corrections: edit or withdraw what was posted (as for posting).
+  'announcements:correct': ['librarian', 'admin'],
   'subscribers:import': ['admin'],
   'subscribers:list': ['admin'],
   'subscribers:export': ['admin'],

@@ -11,12 +11,16 @@ export function deliverQueueName(channel: string): string {
 
 export interface DispatchJob {
   announcementId: string;
+  /** Set for a correction's fan-out (job name "correct"): the revision to apply to what was sent. */
+  revision?: number;
 }
 
 export interface DeliverJob {
   announcementId: string;
   channel: string;
   recipients: Recipient[];
+  /** Set for a batch of corrections: the revision to apply to these recipients' messages. */
+  revision?: number;
 }
 
 /** urgent: no priority (BullMQ runs those before any prioritized job); normal: priority 2. */
@@ -30,6 +34,9 @@ export function deliverJobId(annId: string, channel: string, batchKey: string): 
 }
 
 export const dispatchJobId = (annId: string): string => `dispatch.${annId}`;
+
+/** One correction's fan-out job per (announcement, revision): a repeated add is a no-op. */
+export const correctionJobId = (annId: string, revision: number): string => `correct.${annId}.${revision}`;
 
 /**
  * The id of one (announcement, channel, recipient) delivery, the same on every attempt: the

@@ -2,18 +2,24 @@
 // docs/architecture.md says the same and test/architecture/key-map.test.ts keeps it true:
 // a new key needs a row there. "No TTL" keys live until deleted.
 //
-//   <p>:ann:<id>                 hash    "data": the announcement JSON (rewritten only by the desk's
-//                                        reschedule, setPublishTime), "status", and "completedAt" once final;
-//                                        no TTL
+//   <p>:ann:<id>                 hash    "data": the announcement JSON (rewritten by an edit, a retraction
+//                                        and the desk's reschedule), "status", "completedAt" once final,
+//                                        "rev" (content version), "revision" and "retracted"; no TTL
 //   <p>:annindex                 zset    announcement ids by creation time (ms)
+//   <p>:rev:<id>                 hash    revision number -> JSON { revision, kind, at, by, notice }: the
+//                                        history of posts, edits and retractions; no TTL
+//   <p>:cor:<annId>:<rev>:<ch>   hash    recipient id -> JSON DeliveryRecord of the correction of revision
+//                                        <rev> (kind edit, notice or retract); TTL delivery.retentionDays
 //   <p>:idem:<sha256 of key>     string  JSON { id, bodyHash } for an Idempotency-Key, EX 1 day
 //   <p>:dlv:<annId>:<channel>    hash    recipient id -> JSON DeliveryRecord; TTL delivery.retentionDays,
 //                                        set on its first record
 //   <p>:cnt:<annId>              hash    "<channel>|<status>" -> count, "<channel>|total", "*|<status>" and
 //                                        "*|total" over all channels, "_fanout_pending": channels whose
 //                                        fan-out has not finished (set to the channel count on save;
-//                                        completion waits for 0); no TTL
-//   <p>:fan:<annId>              hash    "<channel>" -> "c" + the next recipient-page cursor, or "done";
+//                                        completion waits for 0); the corrections' "r<rev>:<channel>|<status>",
+//                                        "r<rev>:*|<status>" and "_cfan_pending|r<rev>"; no TTL
+//   <p>:fan:<annId>              hash    "<channel>" -> "c" + the next recipient-page cursor, or "done"
+//                                        ("r<rev>:<channel>": a correction's scan cursor of the log);
 //                                        TTL delivery.retentionDays once a channel's fan-out finishes
 //   <p>:events                   stream  delivery and announcement state changes, for watchers and the
 //                                        alerts consumer group; capped (MAXLEN ~100000), no TTL
@@ -68,6 +74,8 @@ export function makeKeys(prefix: string) {
     bullPrefix: `${prefix}:bull`,
     announcement: (id: string) => `${prefix}:ann:${id}`,
     announcementIndex: `${prefix}:annindex`,
+    revisions: (annId: string) => `${prefix}:rev:${annId}`,
+    corrections: (annId: string, revision: number, channel: string) => `${prefix}:cor:${annId}:${revision}:${channel}`,
     idempotency: (key: string) => `${prefix}:idem:${key}`,
     deliveries: (annId: string, channel: string) => `${prefix}:dlv:${annId}:${channel}`,
     counters: (annId: string) => `${prefix}:cnt:${annId}`,

@@ -21,7 +21,7 @@ export class AnnouncementCache {
         this.byId.delete(id);
         return null;
       }
-      if (head.version === (hit.version ?? 0)) return { ...hit, status: head.status };
+      if (head.version === (hit.version ?? 0)) return { ...hit, status: head.status, revision: head.revision, ...(head.retracted ? { retracted: true } : {}) };
     }
     const ann = await this.store.get(id);
     this.byId.delete(id);

@@ -1,10 +1,12 @@
 // Announcements, stored once: `<p>:ann:<id>` is a hash with the JSON content ("data"), the
-// mutable "status", and "rev", the content's revision, counted up whenever "data" is rewritten
-// (so a sender holding a copy knows when to read it again). Status changes never touch "data".
+// mutable "status", "rev", the content's version, counted up whenever "data" is rewritten
+// (so a sender holding a copy knows when to read it again), and, from the first correction on,
+// "revision" (the public revision number) and "retracted". Status changes never touch "data".
+// `<p>:rev:<id>` keeps the revision history: who posted, edited or retracted, when, with what notice.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
-import type { Announcement, AnnouncementInput, AnnouncementStatus } from '../types.js';
+import type { Announcement, AnnouncementInput, AnnouncementStatus, RevisionEntry } from '../types.js';
 
 // Compare-and-set of the status: only from one of the listed states.
 const SET_STATUS_IF = `
@@ -15,6 +17,31 @@ for i = 2, #ARGV do
 end
 return '!' .. cur
 `;
+
+// A new revision, atomically: refused when unknown (-1), retracted (-2) or in a status not
+// listed (-3). KEYS: ann, revs. ARGV: data JSON, entry JSON (without its number), retract
+// ("1"/"0"), then the statuses allowed. Returns { revision, status } or { code, status }.
+const REVISE = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {-1, ''} end
+if redis.call('HGET', KEYS[1], 'retracted') == '1' then return {-2, status} end
+local ok = false
+for i = 4, #ARGV do if ARGV[i] == status then ok = true end end
+if not ok then return {-3, status} end
+if redis.call('HEXISTS', KEYS[1], 'revision') == 0 then redis.call('HSET', KEYS[1], 'revision', 1) end
+local rev = redis.call('HINCRBY', KEYS[1], 'revision', 1)
+redis.call('HSET', KEYS[1], 'data', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'rev', 1)
+if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'retracted', '1') end
+local entry = cjson.decode(ARGV[2])
+entry.revision = rev
+redis.call('HSET', KEYS[2], tostring(rev), cjson.encode(entry))
+return {rev, status}
+`;
+
+export type ReviseResult =
+  | { ok: true; revision: number; status: AnnouncementStatus }
+  | { ok: false; reason: 'not_found' | 'retracted' | 'status'; status?: AnnouncementStatus };
 
 export class IdempotencyConflictError extends Error {
   constructor(readonly existingId: string) {
@@ -44,7 +71,9 @@ function canonicalJson(v: unknown): string {
 
 function fromHash(h: Record<string, string>): Announcement {
   const data = JSON.parse(h.data) as Omit<Announcement, 'status'>;
-  return { ...data, status: h.status as AnnouncementStatus, version: Number(h.rev ?? 0) };
+  const ann: Announcement = { ...data, status: h.status as AnnouncementStatus, version: Number(h.rev ?? 0), revision: Number(h.revision ?? 1) };
+  if (h.retracted === '1') ann.retracted = true;
+  return ann;
 }
 
 export class AnnouncementStore {
@@ -53,6 +82,7 @@ export class AnnouncementStore {
     private readonly keys: Keys,
   ) {
     if (!('crierSetStatusIf' in redis)) redis.defineCommand('crierSetStatusIf', { numberOfKeys: 1, lua: SET_STATUS_IF });
+    if (!('crierRevise' in redis)) redis.defineCommand('crierRevise', { numberOfKeys: 2, lua: REVISE });
   }
 
   /**
@@ -71,10 +101,12 @@ export class AnnouncementStore {
 
   /** Stores the announcement with its channel count for completion tracking. */
   async save(ann: Announcement): Promise<void> {
-    const { status, ...data } = ann;
+    const { status, version: _v, revision: _r, retracted: _x, ...data } = ann;
+    const first: RevisionEntry = { revision: 1, kind: 'post', at: ann.createdAt, by: ann.createdBy };
     await this.redis
       .multi()
       .hsetnx(this.keys.announcement(ann.id), 'data', JSON.stringify(data))
+      .hsetnx(this.keys.revisions(ann.id), '1', JSON.stringify(first))
       .hsetnx(this.keys.announcement(ann.id), 'status', status)
       .hsetnx(this.keys.counters(ann.id), '_fanout_pending', String(ann.channels.length))
       .zadd(this.keys.announcementIndex, Date.parse(ann.createdAt), ann.id)
@@ -89,9 +121,37 @@ export class AnnouncementStore {
   }
 
   /** What changes under a sender's feet: the status, and the content's revision (0 until rewritten). */
-  async head(id: string): Promise<{ status: AnnouncementStatus; version: number } | null> {
-    const [status, rev] = await this.redis.hmget(this.keys.announcement(id), 'status', 'rev');
-    return status ? { status: status as AnnouncementStatus, version: Number(rev ?? 0) } : null;
+  async head(id: string): Promise<{ status: AnnouncementStatus; version: number; revision: number; retracted: boolean } | null> {
+    const [status, rev, revision, retracted] = await this.redis.hmget(this.keys.announcement(id), 'status', 'rev', 'revision', 'retracted');
+    return status
+      ? { status: status as AnnouncementStatus, version: Number(rev ?? 0), revision: Number(revision ?? 1), retracted: retracted === '1' }
+      : null;
+  }
+
+  /**
+   * Writes a new revision of the content (an edit; with `retract`, the withdrawal), only while
+   * the announcement is in one of `from` and not retracted. The history gains its entry in the
+   * same atomic step.
+   */
+  async revise(
+    id: string,
+    change: { data: Omit<Announcement, 'status' | 'version' | 'revision' | 'retracted'>; entry: Omit<RevisionEntry, 'revision'>; retract?: boolean },
+    from: AnnouncementStatus[],
+  ): Promise<ReviseResult> {
+    const [code, status] = await (this.redis as Redis & { crierRevise(a: string, b: string, ...x: string[]): Promise<[number, string]> }).crierRevise(
+      this.keys.announcement(id), this.keys.revisions(id), JSON.stringify(change.data), JSON.stringify(change.entry), change.retract ? '1' : '0', ...from,
+    );
+    if (code > 0) return { ok: true, revision: code, status: status as AnnouncementStatus };
+    const reason = code === -1 ? 'not_found' : code === -2 ? 'retracted' : 'status';
+    return { ok: false, reason, ...(status ? { status: status as AnnouncementStatus } : {}) };
+  }
+
+  /** The revision history, oldest first (an announcement stored before corrections existed gets its first entry from its own fields). */
+  async revisions(ann: Pick<Announcement, 'id' | 'createdAt' | 'createdBy'>): Promise<RevisionEntry[]> {
+    const raw = await this.redis.hgetall(this.keys.revisions(ann.id));
+    const entries = Object.values(raw).map((v) => JSON.parse(v) as RevisionEntry);
+    if (!entries.some((e) => e.revision === 1)) entries.push({ revision: 1, kind: 'post', at: ann.createdAt, by: ann.createdBy });
+    return entries.sort((a, b) => a.revision - b.revision);
   }
 
   /** The ids of the newest `limit` announcements (all of them when limit is omitted), newest first. */

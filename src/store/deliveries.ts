@@ -14,7 +14,7 @@ export type DeliveryCounts = Record<DeliveryStatus | 'total', number>;
 
 const EVENTS_MAXLEN = '100000';
 
-export type TransitionPatch = Partial<Pick<DeliveryRecord, 'error' | 'externalId' | 'address' | 'possibleDuplicate' | 'gone'>>;
+export type TransitionPatch = Partial<Pick<DeliveryRecord, 'error' | 'externalId' | 'address' | 'possibleDuplicate' | 'gone' | 'ref' | 'sentAt' | 'revision' | 'kind'>>;
 
 export interface TransitionOp {
   annId: string;
@@ -150,6 +150,21 @@ export class DeliveryLog {
     const p = this.redis.pipeline();
     for (const c of changes) p.hset(this.keys.deliveries(c.annId, c.record.channel), c.record.recipient, JSON.stringify(c.record));
     await p.exec();
+  }
+
+  /** Several recipients' records of one channel in one round trip, in their order (null where none). */
+  async getMany(annId: string, channel: string, recipientIds: readonly string[]): Promise<(DeliveryRecord | null)[]> {
+    if (recipientIds.length === 0) return [];
+    const raws = await this.redis.hmget(this.keys.deliveries(annId, channel), ...recipientIds);
+    return raws.map((raw) => (raw ? (JSON.parse(raw) as DeliveryRecord) : null));
+  }
+
+  /** One HSCAN step over a channel's log: a correction walks every record this way, resumable at `cursor`. */
+  async scan(annId: string, channel: string, cursor: string, count = 500): Promise<{ records: DeliveryRecord[]; next: string }> {
+    const [next, flat] = await this.redis.hscan(this.keys.deliveries(annId, channel), cursor, 'COUNT', count);
+    const records: DeliveryRecord[] = [];
+    for (let i = 1; i < flat.length; i += 2) records.push(JSON.parse(flat[i]) as DeliveryRecord);
+    return { records, next };
   }
 
   async get(annId: string, channel: string, recipientId: string): Promise<DeliveryRecord | null> {

@@ -12,6 +12,8 @@ import { InvalidCursorError } from '../../store/deliveries.js';
 import { DELIVERY_STATUSES, type DeliveryRecord, type DeliveryStatus } from '../../types.js';
 import type { Auth } from '../auth.js';
 import { badQuery, HttpError, limitParam, notFound, queryParam } from '../errors.js';
+import { correctionRoutes } from './corrections.js';
+import { correctionSupport } from '../../corrections/support.js';
 
 type IdRoute = { Params: { id: string } };
 
@@ -23,7 +25,7 @@ function annId(req: FastifyRequest<IdRoute>): string {
 }
 
 /** What the announcement API uses: the producer (create, view, retry, cancel), the stores it reads, the time zone. */
-type AnnouncementRouteDeps = Pick<Services, 'config' | 'announcements' | 'deliveries' | 'producer'>;
+type AnnouncementRouteDeps = Pick<Services, 'config' | 'announcements' | 'deliveries' | 'producer' | 'corrector' | 'corrections' | 'channels'>;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7E][\x20-\x7E]{0,254}$/;
 
@@ -33,6 +35,7 @@ export async function announcementRoutes(app: FastifyInstance, opts: { s: Announ
   // Encapsulated to this plugin: every body arrives as a string (other plugins keep Fastify's parsers).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  await correctionRoutes(app, opts);
 
   app.post('/api/announcements', { onRequest: auth.allow('announcements:create') }, async (req, reply) => {
     const key = req.headers['idempotency-key'];
@@ -69,8 +72,20 @@ export async function announcementRoutes(app: FastifyInstance, opts: { s: Announ
   app.get<IdRoute>('/api/announcements/:id', { onRequest: auth.allow('announcements:get') }, async (req) => {
     const view = await s.producer.view(annId(req));
     if (!view) throw notFound('announcement');
-    // reach (added in issue 11): people and groups each channel delivered to, beside the counts.
-    return { ...view, reach: await reachOf(s, view) };
+    const { version: _version, ...shown } = view;
+    const c = await s.corrector.view(view);
+    return {
+      ...shown,
+      // reach (added in issue 11): people and groups each channel delivered to, beside the counts.
+      reach: await reachOf(s, view),
+      revision: view.revision ?? 1,
+      retracted: view.retracted === true,
+      revisions: c.revisions,
+      // The newest correction, per channel, and what each channel can do about a sent message.
+      corrections: c.correction?.channels ?? {},
+      correction: c.correction ? { revision: c.correction.revision, finished: c.correction.finished } : null,
+      correctable: Object.fromEntries(view.channels.map((ch) => [ch, correctionSupport(s.channels.get(ch))])),
+    };
   });
 
   app.get<IdRoute>('/api/announcements/:id/deliveries', { onRequest: auth.allow('announcements:deliveries') }, async (req) => {
@@ -85,6 +100,24 @@ export async function announcementRoutes(app: FastifyInstance, opts: { s: Announ
       throw badQuery('status', `must be one of ${DELIVERY_STATUSES.join(', ')}`);
     }
     const limit = limitParam(req, 500, 50);
+    const revision = queryParam(req, 'revision');
+    if (revision !== undefined) {
+      // A correction's records: ?revision=N (2 or more), one channel at a time.
+      if (!/^\d{1,6}$/.test(revision) || Number(revision) < 2 || Number(revision) > (ann.revision ?? 1)) {
+        throw badQuery('revision', `must be a corrected revision of this announcement (2 to ${ann.revision ?? 1})`);
+      }
+      const cursor = queryParam(req, 'cursor');
+      if (cursor !== undefined && !/^\d{1,4}\.\d{1,20}$/.test(cursor)) throw badQuery('cursor', 'not a cursor this API returned');
+      const chans = channel ? [channel] : ann.channels;
+      let [ci, scan] = cursor ? cursor.split('.').map(Number) : [0, 0];
+      const items: DeliveryRecord[] = [];
+      while (ci < chans.length && items.length < limit) {
+        const page = await s.corrections.list(ann.id, Number(revision), chans[ci], { cursor: String(scan), limit });
+        items.push(...page.items.filter((r) => !status || r.status === status));
+        if (page.next === null) { ci += 1; scan = 0; } else scan = Number(page.next);
+      }
+      return { items: items.map(publicRecord), next: ci < chans.length ? `${ci}.${scan}` : null };
+    }
     const page = await deliveryPage(s, ann.id, channel ? [channel] : ann.channels, status as DeliveryStatus | undefined, queryParam(req, 'cursor'), limit);
     return { items: page.items.map(publicRecord), next: page.next };
   });
@@ -114,6 +147,8 @@ function publicRecord(r: DeliveryRecord) {
   return {
     channel: r.channel, recipient: r.recipient, status: r.status, attempts: r.attempts, error: r.error,
     externalId: r.externalId, updatedAt: r.updatedAt, address: r.address, possibleDuplicate: r.possibleDuplicate === true,
+    kind: r.kind ?? 'send', revision: r.revision ?? 1,
+    ...(r.ref ? { ref: r.ref } : {}), ...(r.sentAt ? { sentAt: r.sentAt } : {}), ...(r.note ? { note: r.note } : {}),
   };
 }
 
