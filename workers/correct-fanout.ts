@@ -26,7 +26,7 @@ export async function correctionFanout(s: CorrectionFanoutDeps, job: Job<Dispatc
 }
 
 async function fanOutChannel(s: CorrectionFanoutDeps, ann: Announcement, name: string, revision: number, kind: DeliveryKind): Promise<void> {
-  let cursor = await s.corrections.fanoutCursor(ann.id, revision, name);
+  const cursor = await s.corrections.fanoutCursor(ann.id, revision, name);
   if (cursor === 'done') return;
   const batchSize = batchSizeFor(s.channels.get(name), s.config.delivery.batchSize);
   const queue = s.queues.deliver(name);
