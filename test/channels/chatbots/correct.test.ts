@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 const task = (over: Partial<CorrectionTask> = {}): CorrectionTask => ({
-  kind: 'edit', ann, notice: { en: 'The closing time is 17:00, not 18:00.' }, sent: { sentAt: '2030-01-01T00:00:01Z', revision: 1 },
+  kind: 'edit', ann, notice: { en: 'The closing time is 17:00, not 18:00.' }, sent: { externalId: null, sentAt: '2030-01-01T00:00:01Z', revision: 1 },
   recipient: { id: 'robot', address: 'x', language: 'en' }, delivery: { id: 'a1.r2.robot', attempt: 1 }, ...over,
 });
 

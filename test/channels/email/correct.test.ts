@@ -39,7 +39,7 @@ async function sendOriginal() {
 }
 
 const task = (over: Partial<CorrectionTask>): CorrectionTask => ({
-  kind: 'edit', ann: edited, sent: {}, recipient: reader, delivery: { id: 'ann1.r2.email.sub1', attempt: 1 }, ...over,
+  kind: 'edit', ann: edited, sent: { externalId: null }, recipient: reader, delivery: { id: 'ann1.r2.email.sub1', attempt: 1 }, ...over,
 });
 
 describe('e-mail send', () => {
@@ -53,7 +53,7 @@ describe('e-mail send', () => {
 describe('e-mail correct', () => {
   it('sends the notice as a new mail in the original thread, with its own Message-ID and the footer', async () => {
     const { res } = await sendOriginal();
-    const out = await ch.correct!(task({ notice: { en: 'The closing time was wrong: 17:00, not 18:00.' }, sent: { ref: res.ref, externalId: res.externalId } }));
+    const out = await ch.correct!(task({ notice: { en: 'The closing time was wrong: 17:00, not 18:00.' }, sent: { ref: res.ref, externalId: res.externalId ?? null } }));
     expect(out.action).toBe('notice');
     expect(out.note).toMatch(/^e-mail cannot change a message it sent; the notice was sent as a new mail in the original's thread/);
     expect(out.ref).toEqual({ messageId: '<ann1.r2.email.sub1@crier>' });
@@ -71,7 +71,7 @@ describe('e-mail correct', () => {
 
   it('a retraction notice says Withdrawn', async () => {
     const { res } = await sendOriginal();
-    const out = await ch.correct!(task({ kind: 'retract', ann: { ...ann, retracted: true }, notice: { en: 'This was posted in error.' }, sent: { ref: res.ref } }));
+    const out = await ch.correct!(task({ kind: 'retract', ann: { ...ann, retracted: true }, notice: { en: 'This was posted in error.' }, sent: { ref: res.ref, externalId: null } }));
     expect(out.action).toBe('notice');
     expect(smtp.received[1].parsed.subject).toContain('Withdrawn: ');
     expect(smtp.received[1].parsed.inReplyTo).toBe(res.ref!.messageId);

@@ -30,7 +30,7 @@ beforeEach(() => {
 });
 
 const task = (over: Partial<CorrectionTask> = {}): CorrectionTask => ({
-  kind: 'edit', ann: edited, sent: { ref: { id: 'a1' }, sentAt: '2030-01-01T00:00:01Z', revision: 1 }, recipient,
+  kind: 'edit', ann: edited, sent: { ref: { id: 'a1' }, externalId: null, sentAt: '2030-01-01T00:00:01Z', revision: 1 }, recipient,
   delivery: { id: 'a1.r2.webhook.website.endpoint', attempt: 1 }, ...over,
 });
 
