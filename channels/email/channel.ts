@@ -4,10 +4,12 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { ChannelContext } from '../../src/channel-module.js';
+import { hasNotice, noticeAnnouncement } from '../../src/corrections/notice.js';
+import { deliveryId } from '../../src/queue/queues.js';
 import { completeEmail, prepareEmail, type EmailMessage } from '../../src/render/email.js';
 import { RenderMemo } from '../../src/render/memo.js';
 import { languagesFor } from '../../src/render/language.js';
-import { ChannelError, type Announcement, type Channel } from '../../src/types.js';
+import { ChannelError, type Announcement, type Channel, type CorrectionTask, type SendResult } from '../../src/types.js';
 import type { EmailSettings } from './settings.js';
 
 interface SmtpError extends Error {
@@ -32,6 +34,20 @@ export function classifySmtpError(err: SmtpError): ChannelError {
   return ChannelError.retryable(`SMTP connection problem: ${err.code ?? ''} ${reply}`.trim(), undefined, err);
 }
 
+/** The Message-ID a delivery's mail carries: stable across retries, so a duplicate shows. */
+export const messageIdFor = (id: string): string => `<${id}@crier>`;
+
+/**
+ * The original mail's Message-ID: the recorded ref, else the SMTP externalId (nodemailer's
+ * messageId, the one we set), else made again from the send's delivery id as send made it.
+ */
+export function originalMessageId(task: CorrectionTask, channelName: string): { id: string; recorded: boolean } {
+  const ref = task.sent.ref?.messageId;
+  if (typeof ref === 'string' && ref !== '') return { id: ref, recorded: true };
+  if (task.sent.externalId && /^<[^<>\s]+@[^<>\s]+>$/.test(task.sent.externalId)) return { id: task.sent.externalId, recorded: true };
+  return { id: messageIdFor(deliveryId(task.ann.id, channelName, task.recipient.id)), recorded: false };
+}
+
 export function createEmailChannel(ctx: ChannelContext<EmailSettings>): Channel<EmailMessage> {
   const { settings: cfg, deps } = ctx;
   const extras = deps.emailExtras ?? {};
@@ -51,7 +67,30 @@ export function createEmailChannel(ctx: ChannelContext<EmailSettings>): Channel<
   };
   const writer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
 
-  return {
+  /** One mail out, by SMTP or into the outbox; the Message-ID is the mail's own. */
+  async function deliver(mail: EmailMessage & { messageId: string; inReplyTo?: string; references?: string[] }, id: string): Promise<SendResult> {
+    if (outbox) {
+      // As a real mail server would: the .invalid top-level domain never exists (RFC 2606),
+      // so the demo shows a bounce with its reason, e.g. for nobody@nowhere.invalid.
+      if (/\.invalid$/i.test(mail.to.split('@').pop() ?? '')) {
+        throw ChannelError.recipientGone(`bounced: 550 5.1.2 ${mail.to}: the domain does not exist (.invalid never does; refused by the outbox)`);
+      }
+      const info = await writer.sendMail(mail);
+      mkdirSync(outbox, { recursive: true });
+      const file = join(outbox, `${id}.eml`);
+      writeFileSync(`${file}.tmp`, info.message as Buffer);
+      renameSync(`${file}.tmp`, file);
+      return { externalId: file, ref: { messageId: mail.messageId } };
+    }
+    try {
+      const info = await smtp().sendMail(mail);
+      return { externalId: info.messageId, ref: { messageId: mail.messageId } };
+    } catch (err) {
+      throw classifySmtpError(err as SmtpError);
+    }
+  }
+
+  const channel: Channel<EmailMessage> = {
     name: 'email',
     sampleAddress: 'reader@example.edu',
     // Jobs as many as connections, each with 4 sends in flight: the pool always has the next
@@ -86,26 +125,22 @@ export function createEmailChannel(ctx: ChannelContext<EmailSettings>): Channel<
 
     async send(msg, _recipient, delivery) {
       // A stable Message-ID lets receiving servers and people spot a crash-induced duplicate.
-      const mail = { ...msg, messageId: `<${delivery.id}@crier>` };
-      if (outbox) {
-        // As a real mail server would: the .invalid top-level domain never exists (RFC 2606),
-        // so the demo shows a bounce with its reason, e.g. for nobody@nowhere.invalid.
-        if (/\.invalid$/i.test(msg.to.split('@').pop() ?? '')) {
-          throw ChannelError.recipientGone(`bounced: 550 5.1.2 ${msg.to}: the domain does not exist (.invalid never does; refused by the outbox)`);
-        }
-        const info = await writer.sendMail(mail);
-        mkdirSync(outbox, { recursive: true });
-        const file = join(outbox, `${delivery.id}.eml`);
-        writeFileSync(`${file}.tmp`, info.message as Buffer);
-        renameSync(`${file}.tmp`, file);
-        return { externalId: file };
-      }
-      try {
-        const info = await smtp().sendMail(mail);
-        return { externalId: info.messageId };
-      } catch (err) {
-        throw classifySmtpError(err as SmtpError);
-      }
+      return deliver({ ...msg, messageId: messageIdFor(delivery.id) }, delivery.id);
+    },
+
+    // E-mail cannot change a mail already delivered: a notice goes as a new mail in the
+    // original's thread (In-Reply-To and References, RFC 5322 §3.6.4), rendered for this reader
+    // (their footer and unsubscribe link), with its own Message-ID from the correction's
+    // delivery id, so a retried notice is recognisably the same mail.
+    async correct(task) {
+      const cannot = 'e-mail cannot change a message it sent';
+      if (!hasNotice(task.notice)) return { action: 'none', note: `${cannot}; no notice was given` };
+      const original = originalMessageId(task, channel.name);
+      const msg = channel.render(noticeAnnouncement(task.kind, task.ann, task.notice, ctx.library), task.recipient);
+      const mail = { ...msg, messageId: messageIdFor(task.delivery.id), inReplyTo: original.id, references: [original.id] };
+      const res = await deliver(mail, task.delivery.id);
+      const how = original.recorded ? "in the original's thread" : 'threaded under the Message-ID the send used (it was not recorded)';
+      return { action: 'notice', ref: res.ref, note: `${cannot}; the notice was sent as a new mail ${how}` };
     },
 
     async check() {
@@ -129,4 +164,5 @@ export function createEmailChannel(ctx: ChannelContext<EmailSettings>): Channel<
       transport?.close();
     },
   };
+  return channel;
 }

@@ -39,7 +39,21 @@ export function createRssChannel({ settings, library, deps }: ChannelContext<Rss
       ].join('\n'),
     async send(msg) {
       await feed.add(msg.announcementId, msg.publishedAtMs, keep);
-      return { externalId: `${library.baseUrl.replace(/\/$/, '')}/feeds/rss.xml#${msg.announcementId}` };
+      // The feed's <guid> is the announcement id (src/feed/rss.ts).
+      return { externalId: `${library.baseUrl.replace(/\/$/, '')}/feeds/rss.xml#${msg.announcementId}`, ref: { guid: msg.announcementId } };
+    },
+    // The feed is read from the store on every request, so an edit's new title and text are
+    // already there; what the correction owns is the index. Both cases are safe to repeat.
+    async correct(task) {
+      // A record from before refs: the guid was the announcement id then too.
+      const guid = typeof task.sent.ref?.guid === 'string' ? task.sent.ref.guid : task.ann.id;
+      const ref = { guid };
+      if (task.kind === 'retract') {
+        const removed = await feed.remove(guid);
+        return { action: 'retract', ref, note: removed ? 'the item left the feed' : 'the item was already out of the feed' };
+      }
+      if (!(await feed.has(guid))) return { action: 'none', ref, note: 'the item had already left the feed; nothing to change' };
+      return { action: 'edit', ref, note: 'the feed shows the new text under the same guid, with an updated date' };
     },
     async check() {
       return 'the feed is served by Crier itself at /feeds/rss.xml';

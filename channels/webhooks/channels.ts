@@ -2,11 +2,12 @@
 // (WeCom, DingTalk, Feishu) built here, and generic JSON receivers (json.ts). A robot is one
 // recipient, "robot", that gets an announcement when its topics match.
 import type { LibrarySettings } from '../../src/config/shared.js';
+import { sendNotice } from '../../src/corrections/notice.js';
 import { newsUrl } from '../../src/news/links.js';
 import { urlHost } from '../../src/platform-http.js';
 import { languagesFor } from '../../src/render/language.js';
 import { topicsMatch } from '../../src/store/subscribers.js';
-import type { Announcement, Channel, Lang } from '../../src/types.js';
+import type { Announcement, Channel, CorrectionTask, Lang } from '../../src/types.js';
 import { previewDingtalk, renderDingtalk, sendDingtalk, type DingtalkMessage } from './dingtalk.js';
 import { previewFeishu, renderFeishu, sendFeishu, type FeishuMessage } from './feishu.js';
 import { createJsonWebhookChannel } from './json.js';
@@ -45,10 +46,28 @@ const measureWecom = (ann: Announcement, langs: readonly Lang[]) => ({
   effect: { en: 'shortened, with a link to the full text', zh: '截短，并附全文链接' },
 });
 
+/**
+ * Why a robot's message cannot be corrected in place. Each webhook answers only a status
+ * ({"errcode":0,"errmsg":"ok"}; Feishu {"code":0,"msg":"success","data":{}}), never a message
+ * id, and has no edit or recall call: WeCom 群机器人配置说明 (developer.work.weixin.qq.com/
+ * document/path/91770; recall, path/94867, is for an app's messages by their msgid), DingTalk
+ * 自定义机器人 (open.dingtalk.com/document/group/custom-robot-access; recall is an enterprise
+ * app robot's API, with an access token and the ids its send returns), Feishu 自定义机器人使用指南
+ * (open.feishu.cn/document/client-docs/bot-v3/add-custom-bot; DELETE /open-apis/im/v1/
+ * messages/:message_id needs an app's tenant_access_token and a message_id). So a correction is a
+ * notice, sent (and signed) exactly as a send. A notice retried after a crash may post twice:
+ * the robots take no idempotency key.
+ */
+const CANNOT_CORRECT: Record<BotKindName, string> = {
+  wecom: "WeCom cannot edit or recall a robot's message",
+  dingtalk: "DingTalk cannot edit or recall a robot's message",
+  feishu: "Feishu cannot edit or recall a robot's message",
+};
+
 /** A WeCom, DingTalk or Feishu robot as a channel. */
 export function createBotChannel(library: LibrarySettings, hook: WebhookConfig & { kind: BotKindName }): Channel {
   const bot = BOTS[hook.kind] as BotKind<unknown>;
-  return {
+  const channel: Channel = {
     name: `webhook:${hook.name}`,
     limits: botLimits(hook),
 
@@ -71,11 +90,14 @@ export function createBotChannel(library: LibrarySettings, hook: WebhookConfig &
       return {};
     },
 
+    correct: (task: CorrectionTask) => sendNotice(channel, task, library, CANNOT_CORRECT[hook.kind]),
+
     async check() {
       // Every robot endpoint posts to the group; none checks a key without sending.
       return `not checked without sending (no auth endpoint); URL host ${urlHost(hook.url)}`;
     },
   };
+  return channel;
 }
 
 /** One channel per enabled webhook, every kind. */

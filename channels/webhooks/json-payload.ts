@@ -13,6 +13,12 @@
 //     "expiresAt"?:  "…",
 //     "priority":    "normal" | "urgent"
 //   }
+// Every request is one event, the payload above with two keys in front:
+//   { "event": "announcement.published", "revision": 1, …payload }   a send
+//   { "event": "announcement.updated",   "revision": 2, …payload, "updatedAt"?, "notice"? }   an edit
+//   { "event": "announcement.retracted", "revision": 3, "id": "…", "notice"? }   a retraction
+// `notice` is the librarian's word to readers, in the target's languages. A receiver keeps the
+// highest revision it has seen per id: a retried or late request never goes backwards.
 // Titles and bodies are raw user text: a receiver showing them in HTML must escape them, or
 // use `html`, which is safe to insert as is.
 import type { Announcement, Lang, Localized } from '../../src/types.js';
@@ -59,4 +65,24 @@ export function renderJsonPayload(ann: Source, langs: readonly Lang[]): JsonPayl
     ...(ann.expiresAt ? { expiresAt: ann.expiresAt } : {}),
     priority: ann.priority,
   };
+}
+
+export type JsonEventName = 'announcement.published' | 'announcement.updated' | 'announcement.retracted';
+
+export type JsonEvent =
+  | ({ event: 'announcement.published' | 'announcement.updated'; revision: number; updatedAt?: string; notice?: Localized } & JsonPayload)
+  | { event: 'announcement.retracted'; revision: number; id: string; notice?: Localized };
+
+/** One event for the given languages. Pure. */
+export function renderJsonEvent(
+  event: JsonEventName, ann: Source & Pick<Announcement, 'revision' | 'updatedAt'>, langs: readonly Lang[], notice?: Localized,
+): JsonEvent {
+  const revision = ann.revision ?? 1;
+  // The notice in the target's languages, or in the ones it was written in when none of those.
+  const inTarget = pick(notice, orderLanguages(ann, langs));
+  const said = Object.keys(inTarget).length > 0 ? inTarget : pick(notice, ['zh', 'en']);
+  const extra = Object.keys(said).length > 0 ? { notice: said } : {};
+  if (event === 'announcement.retracted') return { event, revision, id: ann.id, ...extra };
+  const updated = event === 'announcement.updated' && ann.updatedAt ? { updatedAt: ann.updatedAt } : {};
+  return { event, revision, ...renderJsonPayload(ann, langs), ...updated, ...extra };
 }

@@ -2,14 +2,18 @@
 // channels/webhooks/json-payload.ts) to one URL. With a secret, the body is signed:
 //   X-Crier-Signature: sha256=<hex HMAC-SHA256(secret, exact raw body bytes)>
 // X-Crier-Delivery carries the delivery id, the same on every retry, for receiver-side dedupe.
+// A send is the event "announcement.published"; a correction posts "announcement.updated" or
+// "announcement.retracted" (json-payload.ts) the same way, signed alike, with the correction's
+// own delivery id. A receiver's 404 or 410 to a retraction means it no longer has the item:
+// the retraction is done (a retried one must not loop).
 // Any 2xx is success; 429, 408, 5xx and network faults are retried; other 4xx fail at once.
 import { createHmac } from 'node:crypto';
 import type { LibrarySettings } from '../../src/config/shared.js';
 import { classifyHttp, postJson, urlHost } from '../../src/platform-http.js';
 import { languagesFor } from '../../src/render/language.js';
 import { topicsMatch } from '../../src/store/subscribers.js';
-import type { Announcement, Channel } from '../../src/types.js';
-import { renderJsonPayload } from './json-payload.js';
+import type { Announcement, Channel, CorrectionResult } from '../../src/types.js';
+import { renderJsonEvent, type JsonEventName } from './json-payload.js';
 import type { WebhookConfig } from './settings.js';
 
 export interface JsonWebhookMessage {
@@ -26,6 +30,12 @@ export function signBody(secret: string, body: string): string {
 export function createJsonWebhookChannel(library: LibrarySettings, hook: WebhookConfig): Channel<JsonWebhookMessage> {
   const name = `webhook:${hook.name}`;
   const secret = hook.secret || undefined;
+  const ok = (status: number) => status >= 200 && status < 300;
+  const post = (msg: JsonWebhookMessage, deliveryId: string) => {
+    const headers: Record<string, string> = { 'User-Agent': 'Crier', 'X-Crier-Delivery': deliveryId };
+    if (secret) headers['X-Crier-Signature'] = signBody(secret, msg.body);
+    return postJson(hook.url, msg.body, headers);
+  };
   return {
     name,
     limits: { perSecond: 5, batchSize: 1, concurrency: 2 },
@@ -37,7 +47,7 @@ export function createJsonWebhookChannel(library: LibrarySettings, hook: Webhook
     },
 
     render(ann, recipient) {
-      const payload = renderJsonPayload(ann, languagesFor(ann, recipient.language));
+      const payload = renderJsonEvent('announcement.published', ann, languagesFor(ann, recipient.language));
       return { body: JSON.stringify(payload), announcementId: ann.id };
     },
 
@@ -51,11 +61,22 @@ export function createJsonWebhookChannel(library: LibrarySettings, hook: Webhook
       ].join('\n'),
 
     async send(msg, _recipient, delivery) {
-      const headers: Record<string, string> = { 'User-Agent': 'Crier', 'X-Crier-Delivery': delivery.id };
-      if (secret) headers['X-Crier-Signature'] = signBody(secret, msg.body);
-      const res = await postJson(hook.url, msg.body, headers);
+      const res = await post(msg, delivery.id);
       // A receiver's request id, when it sends one, helps trace the delivery on its side.
-      if (res.status >= 200 && res.status < 300) return { externalId: res.headers.get('x-request-id') ?? undefined };
+      if (ok(res.status)) return { externalId: res.headers.get('x-request-id') ?? undefined, ref: { id: msg.announcementId } };
+      throw classifyHttp(res.status, res.headers.get('retry-after'), res.text);
+    },
+
+    // The receiver keys on the announcement id, so no recorded ref is needed (older records too).
+    async correct(task): Promise<CorrectionResult> {
+      const event: JsonEventName = task.kind === 'edit' ? 'announcement.updated' : 'announcement.retracted';
+      const body = JSON.stringify(renderJsonEvent(event, task.ann, languagesFor(task.ann, task.recipient.language), task.notice));
+      const res = await post({ body, announcementId: task.ann.id }, task.delivery.id);
+      const ref = { id: task.ann.id };
+      if (ok(res.status)) return { action: task.kind, ref };
+      if (task.kind === 'retract' && (res.status === 404 || res.status === 410)) {
+        return { action: 'retract', ref, note: `the receiver answered ${res.status}: it no longer has the announcement` };
+      }
       throw classifyHttp(res.status, res.headers.get('retry-after'), res.text);
     },
 

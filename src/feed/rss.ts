@@ -27,7 +27,7 @@ export async function feedAnnouncements(s: FeedItemDeps, opts: { topic?: string;
     const ids = await new FeedIndex(s.redis, s.keys).newest(start, pageSize);
     const anns = await Promise.all(ids.map((id) => s.announcements.get(id)));
     for (const ann of anns) {
-      if (!ann || ann.status === 'cancelled') continue;
+      if (!ann || ann.status === 'cancelled' || ann.retracted) continue;
       if (ann.expiresAt && Date.parse(ann.expiresAt) <= now) continue;
       if (opts.topic && !ann.topics.includes(opts.topic)) continue;
       out.push(ann);
@@ -71,6 +71,11 @@ export async function buildFeed(s: FeedItemDeps & Pick<Services, 'config'>, opts
       guid: ann.id,
       categories: ann.topics,
       date: ann.publishedAt,
+      // RSS 2.0 has no item element for a later change, and pubDate must stay the publication
+      // date (readers would take a moved pubDate for a new item). Atom's <updated> (RFC 4287
+      // §4.2.15, an RFC 3339 date) in the atom namespace the feed already declares for
+      // atom:link is the usual extension; the guid stays the announcement id.
+      ...(ann.updatedAt ? { custom_elements: [{ 'atom:updated': new Date(ann.updatedAt).toISOString() }] } : {}),
     });
   }
   return feed.xml({ indent: true });

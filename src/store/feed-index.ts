@@ -18,6 +18,16 @@ export class FeedIndex {
       .exec();
   }
 
+  /** True while the item is in the index (not trimmed, not retracted). */
+  async has(announcementId: string): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.rssItems, announcementId)) !== null;
+  }
+
+  /** Takes one item out (a retraction); false when it was not there. */
+  async remove(announcementId: string): Promise<boolean> {
+    return (await this.redis.zrem(this.keys.rssItems, announcementId)) > 0;
+  }
+
   /** Ids newest first, `count` from position `start`. */
   newest(start: number, count: number): Promise<string[]> {
     return this.redis.zrevrange(this.keys.rssItems, start, start + count - 1);
