@@ -2,13 +2,21 @@
 // The status fits the instance's max_characters, read from /api/v2/instance and cached; an
 // Idempotency-Key made from the delivery id makes a retried send return the first status
 // instead of posting a second one (Mastodon keeps the keys for an hour).
+//
+// Corrections (docs.joinmastodon.org/methods/statuses): an edit is PUT /api/v1/statuses/:id
+// with the new status text (Mastodon 3.5+; `language` since 4.0; visibility cannot change), a
+// retraction DELETE /api/v1/statuses/:id. Both answer 404 "Record not found" for a status that
+// does not exist (or is not ours). Deletions have their own limit, 30 per account in 30
+// minutes (api/rate-limits), paced here under `mastodon:delete`. Idempotency-Key is documented
+// for POST /api/v1/statuses only, so an edit does without: the same text put twice is harmless.
 import type { ChannelContext } from '../../src/channel-module.js';
 import { newsUrl } from '../../src/news/links.js';
 import { classifyHttp, parseRetryAfter, postJson, request, snippet, type HttpResult } from '../../src/platform-http.js';
 import { languagesFor } from '../../src/render/language.js';
 import { mastodonLength } from '../../src/render/measure.js';
 import { topicsMatch } from '../../src/store/subscribers.js';
-import { ChannelError, type Announcement, type Channel, type Lang } from '../../src/types.js';
+import { sendNotice } from '../../src/corrections/notice.js';
+import { ChannelError, type Announcement, type Channel, type CorrectionResult, type CorrectionTask, type Lang, type Rate } from '../../src/types.js';
 import { composeStatus, DEFAULT_MAX_CHARACTERS, statusLanguage, statusParts, type StatusParts } from './render.js';
 import type { MastodonSettings } from './settings.js';
 
@@ -55,7 +63,31 @@ export function classifyMastodon(res: HttpResult): ChannelError {
   return classifyHttp(res.status, res.headers.get('retry-after'), text);
 }
 
-export function createMastodonChannel({ settings: cfg, library }: ChannelContext<MastodonSettings>): Channel<MastodonMessage> {
+/**
+ * The status a correction acts on: the send's ref, or the externalId of an older record (the
+ * status id, or its URL on this instance when the answer had no id).
+ */
+export function mastodonStatusId(sent: CorrectionTask['sent'], base: string): string | undefined {
+  const isId = (v: unknown): v is string => typeof v === 'string' && /^\d+$/.test(v);
+  if (isId(sent.ref?.id)) return sent.ref.id;
+  const ext = sent.externalId ?? '';
+  if (isId(ext)) return ext;
+  const m = /^(.*)\/@[^/]+\/(\d+)$/.exec(ext);
+  return m && m[1] === base ? m[2] : undefined;
+}
+
+/**
+ * The pace of deletions: `max` in 30 minutes, a few at once. A burst of 5 lets an ordinary
+ * retraction (one status, or a handful withdrawn together) go at once; the rest are spaced
+ * about a minute apart, so a mass retraction never meets the 429 (the pacer keeps any window
+ * of 30 minutes at 97% of `max`), and the account keeps some of its deletions for people
+ * deleting by hand meanwhile.
+ */
+export function deleteRate(max: number): Rate {
+  return { max, perMs: 30 * 60_000, burst: Math.min(5, max) };
+}
+
+export function createMastodonChannel({ settings: cfg, library, deps }: ChannelContext<MastodonSettings>): Channel<MastodonMessage> {
   const base = cfg.instanceUrl.replace(/\/+$/, '');
   const auth = { Authorization: `Bearer ${cfg.accessToken}` };
   let limit = { value: DEFAULT_MAX_CHARACTERS, until: 0 };
@@ -81,7 +113,12 @@ export function createMastodonChannel({ settings: cfg, library }: ChannelContext
     return positive(body.configuration?.statuses?.max_characters ?? body.max_toot_chars);
   }
 
-  return {
+  // One deletion a second at most (the account's general 300 in 5 minutes), and the window's
+  // limit. The per-second slot is also what a 429's hold acts on: the pacer's hold moves a
+  // slot's next time, which a bursty slot's stored credit would otherwise let through.
+  const deleteLane = { name: 'mastodon:delete', limits: { perSecond: 1, rates: [deleteRate(cfg.deletesPer30Minutes)] } };
+
+  const channel: Channel<MastodonMessage> = {
     name: 'mastodon',
     limits: { perSecond: 1, rates: [{ max: cfg.postsPer3Hours, perMs: 3 * 3_600_000, burst: Math.ceil(cfg.postsPer3Hours / 2) }], batchSize: 1, concurrency: 1 },
 
@@ -113,9 +150,7 @@ export function createMastodonChannel({ settings: cfg, library }: ChannelContext
       [`POST ${base}/api/v1/statuses`, `visibility: ${m.visibility}`, ...(m.language ? [`language: ${m.language}`] : []), `max_characters: ${m.maxChars}`, '', m.status].join('\n'),
 
     async send(msg, _recipient, delivery) {
-      const max = await maxCharacters();
-      const status = max === msg.maxChars ? msg.status : composeStatus(msg.parts, max);
-      const body = { status, visibility: msg.visibility, ...(msg.language ? { language: msg.language } : {}) };
+      const body = { status: await fitted(msg), visibility: msg.visibility, ...(msg.language ? { language: msg.language } : {}) };
       const res = await postJson(`${base}/api/v1/statuses`, body, { ...auth, 'Idempotency-Key': delivery.id });
       if (res.status < 200 || res.status >= 300) throw classifyMastodon(res);
       let posted: { id?: unknown; url?: unknown };
@@ -126,8 +161,10 @@ export function createMastodonChannel({ settings: cfg, library }: ChannelContext
         return {};
       }
       const id = typeof posted.id === 'string' ? posted.id : undefined;
-      return { externalId: id ?? (typeof posted.url === 'string' ? posted.url : undefined) };
+      return { externalId: id ?? (typeof posted.url === 'string' ? posted.url : undefined), ...(id ? { ref: { id } } : {}) };
     },
+
+    correct: (task) => correctStatus(task),
 
     async check() {
       const res = await request(`${base}/api/v1/accounts/verify_credentials`, { headers: auth });
@@ -138,6 +175,43 @@ export function createMastodonChannel({ settings: cfg, library }: ChannelContext
       return `authenticated as @${account.acct ?? account.username} on ${new URL(base).host}; statuses up to ${max} characters`;
     },
   };
+
+  /** The message's status, fitted again when the instance's limit is not the one it was rendered for. */
+  async function fitted(msg: MastodonMessage): Promise<string> {
+    const max = await maxCharacters();
+    return max === msg.maxChars ? msg.status : composeStatus(msg.parts, max);
+  }
+
+  async function correctStatus(task: CorrectionTask): Promise<CorrectionResult> {
+    const id = mastodonStatusId(task.sent, base);
+    if (!id) return sendNotice(channel, task, library, "the original message's id was not recorded");
+    const url = `${base}/api/v1/statuses/${encodeURIComponent(id)}`;
+    const ref = { id };
+    if (task.kind === 'edit') {
+      // Edited in place: Mastodon shows it as edited, with its history, so no notice is added.
+      const msg = channel.render(task.ann, task.recipient);
+      const body = { status: await fitted(msg), ...(msg.language ? { language: msg.language } : {}) };
+      const res = await request(url, { method: 'PUT', body: JSON.stringify(body), headers: { ...auth, 'Content-Type': 'application/json; charset=utf-8' } });
+      if (res.status === 404) throw ChannelError.permanent(`the status no longer exists (HTTP 404: ${errorText(res)}), so it cannot be edited`);
+      if (res.status < 200 || res.status >= 300) throw classifyMastodon(res);
+      return { action: 'edit', ref };
+    }
+    // Deletions have their own limit, apart from the posts the worker paced this call for.
+    await deps.pacer.acquire(deleteLane);
+    const res = await request(url, { method: 'DELETE', headers: auth });
+    if (res.status === 404) return { action: 'retract', ref, note: 'the status was already gone from Mastodon' };
+    if (res.status === 429) {
+      // The deletion limit is full: hold the deletions (not the posts) until it resets, and
+      // let the worker retry this one then.
+      const err = classifyMastodon(res);
+      if (err.retryAfterMs !== undefined) await deps.pacer.holdOff(deleteLane, task.recipient, err.retryAfterMs, 'channel');
+      throw ChannelError.retryable(`deletions ${err.message}`, err.retryAfterMs, undefined, 'recipient');
+    }
+    if (res.status < 200 || res.status >= 300) throw classifyMastodon(res);
+    return { action: 'retract', ref };
+  }
+
+  return channel;
 }
 
 interface InstanceV2 {

@@ -12,6 +12,11 @@ export const mastodonSettings = z
     topics: topicFilter,
     /** Mastodon's default: 300 statuses per account in 3 hours. */
     postsPer3Hours: z.number().int().positive().default(300),
+    /**
+     * Mastodon's default: 30 deletions (DELETE /api/v1/statuses/:id) per account in 30 minutes
+     * (docs.joinmastodon.org/api/rate-limits; Rack::Attack's throttle_api_delete).
+     */
+    deletesPer30Minutes: z.number().int().positive().default(30),
   })
   .prefault({});
 

@@ -14,7 +14,8 @@ import {
 import type { ChannelContext } from '../../src/channel-module.js';
 import { languagesFor } from '../../src/render/language.js';
 import { topicsMatch } from '../../src/store/subscribers.js';
-import { ChannelError, type Announcement, type Channel, type Recipient } from '../../src/types.js';
+import { hasNotice, sendNotice } from '../../src/corrections/notice.js';
+import { ChannelError, type Announcement, type Channel, type CorrectionResult, type CorrectionTask, type Recipient } from '../../src/types.js';
 import type { Logger } from '../../src/util/log.js';
 import { previewSlack, renderSlack, type SlackBlock } from './render.js';
 import type { SlackSettings } from './settings.js';
@@ -44,7 +45,25 @@ const HINTS: Record<string, string> = {
   invalid_blocks: 'Slack rejected the blocks',
   invalid_blocks_format: 'Slack rejected the blocks',
   no_text: 'the message had no text',
+  // chat.update and chat.delete (docs.slack.dev/reference/methods/chat.update, …/chat.delete)
+  cant_update_message: 'Slack does not let the bot edit this message (a bot may only edit its own messages)',
+  edit_window_closed: "the workspace's message-editing window has closed, so Slack no longer lets the message be edited",
+  cant_delete_message: 'Slack does not let the bot delete this message (a bot may only delete its own messages)',
+  compliance_exports_prevent_deletion: "the workspace's compliance exports are on, so Slack does not let messages be deleted",
 };
+
+/** Slack's refusals to change a message: the message stays as sent, whatever we retry. */
+const REFUSED = new Set(['cant_update_message', 'edit_window_closed', 'cant_delete_message', 'compliance_exports_prevent_deletion']);
+
+/** Where a sent message is: the send's ref, or "channel/ts" from a record older than refs. */
+export function slackRef(sent: CorrectionTask['sent']): { channel: string; ts: string } | undefined {
+  const ok = (channel: unknown, ts: unknown): channel is string => typeof channel === 'string' && channel !== '' && typeof ts === 'string' && /^\d+\.\d+$/.test(ts);
+  if (sent.ref && ok(sent.ref.channel, sent.ref.ts)) return { channel: sent.ref.channel, ts: sent.ref.ts as string };
+  const m = /^([^/]+)\/(\d+\.\d+)$/.exec(sent.externalId ?? '');
+  return m ? { channel: m[1], ts: m[2] } : undefined;
+}
+
+const platformCode = (err: unknown): string | undefined => (err instanceof WebAPIPlatformError ? err.data.error : undefined);
 
 /** A failed Web API call as the kind of failure the delivery worker acts on. */
 export function classifySlackError(err: unknown): ChannelError {
@@ -129,7 +148,7 @@ export function createSlackChannel(ctx: ChannelContext<SlackSettings>): Channel<
     return [...byId.values()];
   };
 
-  return {
+  const channel: Channel<SlackMessage> = {
     name: 'slack',
     // Slack allows about one message a second per channel; a batch is one channel.
     limits: { perTargetPerSecond: cfg.perChannelPerSecond, batchSize: 1, concurrency: 4 },
@@ -154,10 +173,15 @@ export function createSlackChannel(ctx: ChannelContext<SlackSettings>): Channel<
           unfurl_links: false,
           unfurl_media: false,
         });
-        return { externalId: `${res.channel ?? msg.channel}/${res.ts ?? ''}` };
+        const where = res.channel ?? msg.channel;
+        return { externalId: `${where}/${res.ts ?? ''}`, ...(res.ts ? { ref: { channel: where, ts: res.ts } } : {}) };
       } catch (err) {
         throw classifySlackError(err);
       }
+    },
+
+    async correct(task) {
+      return correctSlack(task);
     },
 
     async check() {
@@ -170,4 +194,41 @@ export function createSlackChannel(ctx: ChannelContext<SlackSettings>): Channel<
       }
     },
   };
+
+  // A refused edit or deletion with a notice: the readers are told by a new message instead.
+  const refusedNotice = (task: CorrectionTask, code: string): Promise<CorrectionResult> =>
+    sendNotice(channel, task, library, `Slack refused to ${task.kind === 'edit' ? 'edit' : 'delete'} the message (${code}: ${HINTS[code]})`);
+
+  async function correctSlack(task: CorrectionTask): Promise<CorrectionResult> {
+    const ref = slackRef(task.sent);
+    if (!ref) return sendNotice(channel, task, library, "the original message's id was not recorded");
+    if (task.kind === 'edit') {
+      // chat.update replaces text and blocks with the new render; the message keeps its place
+      // and Slack marks it "(edited)", so no notice is appended to it.
+      const msg = channel.render(task.ann, task.recipient);
+      try {
+        await slack().chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
+      } catch (err) {
+        const code = platformCode(err);
+        if (code === 'message_not_found') {
+          throw ChannelError.permanent('message_not_found: the message no longer exists in Slack (deleted in the channel?), so it cannot be edited', err);
+        }
+        if (code && REFUSED.has(code) && hasNotice(task.notice)) return refusedNotice(task, code);
+        throw classifySlackError(err);
+      }
+      return { action: 'edit', ref, ...(hasNotice(task.notice) ? { note: 'edited in place; Slack marks it edited, so the notice was not posted' } : {}) };
+    }
+    try {
+      await slack().chat.delete({ channel: ref.channel, ts: ref.ts });
+    } catch (err) {
+      const code = platformCode(err);
+      // Already deleted (a retried job, or someone removed it): what a retraction wants.
+      if (code === 'message_not_found') return { action: 'retract', ref, note: 'the message was already gone from Slack' };
+      if (code && REFUSED.has(code) && hasNotice(task.notice)) return refusedNotice(task, code);
+      throw classifySlackError(err);
+    }
+    return { action: 'retract', ref };
+  }
+
+  return channel;
 }

@@ -1,7 +1,10 @@
 // A small Mastodon instance over real HTTP on 127.0.0.1:0: the three endpoints Crier uses,
 // with Mastodon's own answers — Bearer checks (Doorkeeper's 401 body), the status length
 // validation (422 "Validation failed: …"), Idempotency-Key replay (the same status again),
-// Rack::Attack's 429 with X-RateLimit-* headers — and scriptable failures.
+// Rack::Attack's 429 with X-RateLimit-* headers — and scriptable failures. Edits (PUT) and
+// deletions (DELETE /api/v1/statuses/:id) answer 404 "Record not found" for a status that is
+// not there, and deletions are throttled as Rack::Attack's throttle_api_delete does: `limit`
+// per account in fixed periods, counted before the controller (so a 404 counts too).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -11,6 +14,9 @@ export interface PostedStatus {
   visibility: string;
   language: string | null;
   idempotencyKey: string | undefined;
+  /** Each text it was edited to, in order. */
+  edits: { text: string; language: string | null; idempotencyKey: string | undefined }[];
+  deleted?: true;
 }
 
 /** A scripted answer to the next POST /api/v1/statuses, taking precedence over normal handling. */
@@ -32,6 +38,13 @@ export interface FakeMastodon {
   posts: { authorization: string | undefined; idempotencyKey: string | undefined; body: Record<string, unknown> }[];
   instanceRequests: number;
   script: ScriptedReply[];
+  /** Answers for the next PUT and DELETE /api/v1/statuses/:id, like `script`. */
+  editScript: ScriptedReply[];
+  deleteScript: ScriptedReply[];
+  /** Every DELETE /api/v1/statuses/:id, with the HTTP status it got. */
+  deletes: { id: string; status: number }[];
+  /** Rack::Attack's throttle_api_delete: `limit` deletions per `periodMs`, fixed periods. */
+  deleteLimit: { limit: number; periodMs: number };
   /** What GET /api/v2/instance answers: its max_characters, or an HTTP status to fail with. */
   instance: { maxCharacters: number; failWith?: number };
   close(): Promise<void>;
@@ -68,6 +81,10 @@ export async function startFakeMastodon(opts: { token?: string; maxCharacters?: 
     posts: [],
     instanceRequests: 0,
     script: [],
+    editScript: [],
+    deleteScript: [],
+    deletes: [],
+    deleteLimit: { limit: 30, periodMs: 30 * 60_000 },
     instance: { maxCharacters: opts.maxCharacters ?? 500 },
   };
   const byKey = new Map<string, Record<string, unknown>>();
@@ -99,12 +116,110 @@ export async function startFakeMastodon(opts: { token?: string; maxCharacters?: 
         return authorized(req) ? json(res, 200, account) : unauthorized(res);
       }
       if (req.method === 'POST' && path === '/api/v1/statuses') return postStatus(req, res);
+      const one = /^\/api\/v1\/statuses\/(\d+)$/.exec(path);
+      if (one && req.method === 'PUT') return editStatus(req, res, one[1]);
+      if (one && req.method === 'DELETE') return deleteStatus(req, res, one[1]);
       json(res, 404, { error: 'Record not found' });
     })().catch((err: Error) => {
       res.writeHead(500);
       res.end(err.message);
     });
   });
+
+  /** A scripted failure as Mastodon (or its proxy) sends it; false when none applies. */
+  function scriptedFailure(res: ServerResponse, scripted: ScriptedReply | undefined, limit = '300'): boolean {
+    if (scripted?.kind === '429') {
+      const reset = new Date(Date.now() + (scripted.resetInMs ?? 100)).toISOString();
+      json(res, 429, { error: 'Too many requests' }, { 'X-RateLimit-Limit': limit, 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': reset });
+      return true;
+    }
+    if (scripted?.kind === '500') {
+      res.writeHead(500, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end('<!DOCTYPE html><html><head><title>We\'re sorry, but something went wrong (500)</title></head><body></body></html>');
+      return true;
+    }
+    if (scripted?.kind === '403') {
+      json(res, 403, { error: 'This action is outside the authorized scopes' });
+      return true;
+    }
+    if (scripted?.kind === '422') {
+      json(res, 422, { error: scripted.error });
+      return true;
+    }
+    return false;
+  }
+
+  const live = (id: string) => fake.statuses.find((st) => st.id === id && !st.deleted);
+  const notFound = (res: ServerResponse) => json(res, 404, { error: 'Record not found' });
+
+  async function editStatus(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const raw = await readBody(req);
+    const body = (req.headers['content-type'] ?? '').startsWith('application/json')
+      ? (JSON.parse(raw) as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(raw));
+    const scripted = fake.editScript.shift();
+    if (scripted?.kind === '401' || !authorized(req)) return unauthorized(res);
+    if (scriptedFailure(res, scripted)) return;
+    const st = live(id);
+    if (!st) return notFound(res);
+    const text = typeof body.status === 'string' ? body.status : st.text;
+    if (text.trim() === '') return json(res, 422, { error: "Validation failed: Text can't be blank" });
+    if (countLikeMastodon(text) > fake.instance.maxCharacters) {
+      return json(res, 422, { error: `Validation failed: Text character limit of ${fake.instance.maxCharacters} exceeded` });
+    }
+    st.text = text;
+    if (typeof body.language === 'string') st.language = body.language;
+    st.edits.push({ text, language: st.language, idempotencyKey: req.headers['idempotency-key'] as string | undefined });
+    json(res, 200, { ...statusJson(st), edited_at: new Date().toISOString() });
+  }
+
+  // Rack::Attack's fixed periods: the count resets at the next multiple of the period.
+  let deleteWindow = { start: 0, count: 0 };
+  async function deleteStatus(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    await readBody(req);
+    const scripted = fake.deleteScript.shift();
+    const answer = (status: number) => fake.deletes.push({ id, status });
+    if (scripted?.kind === '401' || !authorized(req)) {
+      answer(401);
+      return unauthorized(res);
+    }
+    const { limit, periodMs } = fake.deleteLimit;
+    const now = Date.now();
+    const start = now - (now % periodMs);
+    if (deleteWindow.start !== start) deleteWindow = { start, count: 0 };
+    deleteWindow.count += 1;
+    if (deleteWindow.count > limit) {
+      answer(429);
+      return json(res, 429, { error: 'Too many requests' }, {
+        'X-RateLimit-Limit': String(limit), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': new Date(start + periodMs).toISOString(),
+      });
+    }
+    if (scriptedFailure(res, scripted, String(limit))) {
+      answer(res.statusCode);
+      return;
+    }
+    const st = live(id);
+    if (!st) {
+      answer(404);
+      return notFound(res);
+    }
+    st.deleted = true;
+    answer(200);
+    json(res, 200, { ...statusJson(st), text: st.text });
+  }
+
+  function statusJson(st: PostedStatus): Record<string, unknown> {
+    return {
+      id: st.id,
+      created_at: new Date().toISOString(),
+      visibility: st.visibility,
+      language: st.language,
+      uri: `${base}/users/library/statuses/${st.id}`,
+      url: `${base}/@library/${st.id}`,
+      content: `<p>${st.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br />')}</p>`,
+      account,
+    };
+  }
 
   async function postStatus(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -149,7 +264,7 @@ export async function startFakeMastodon(opts: { token?: string; maxCharacters?: 
       account,
     };
     if (key) byKey.set(key, status);
-    fake.statuses.push({ id, text, visibility, language, idempotencyKey: key });
+    fake.statuses.push({ id, text, visibility, language, idempotencyKey: key, edits: [] });
     if (scripted?.kind === 'lostReply') {
       res.writeHead(502, { 'Content-Type': 'text/html' });
       res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');

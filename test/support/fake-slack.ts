@@ -1,7 +1,10 @@
 // A local Slack Web API over real HTTP (node:http on 127.0.0.1:0): chat.postMessage and
 // auth.test with Slack's request formats (form-urlencoded with JSON-encoded `blocks`, or JSON),
 // its bearer-token check, its `{ ok: false, error }` answers on HTTP 200, Block Kit limits,
-// and scriptable faults per channel (429 + Retry-After, 5xx, any error code).
+// and scriptable faults per channel (429 + Retry-After, 5xx, any error code). chat.update and
+// chat.delete act on the messages it keeps by channel and ts, only the bot's own, with Slack's
+// refusals (message_not_found, cant_update_message, edit_window_closed, cant_delete_message,
+// compliance_exports_prevent_deletion; docs.slack.dev/reference/methods/chat.update, chat.delete).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -31,6 +34,12 @@ export interface PostedMessage {
   text?: string;
   blocks?: Array<Record<string, unknown>>;
   params: Record<string, unknown>;
+  /** Who posted it: the bot (U0CRIER) unless added with addMessage. */
+  user: string;
+  postedAt: number;
+  /** How many times chat.update changed it. */
+  edits: number;
+  deleted?: true;
 }
 
 export interface RecordedCall {
@@ -64,9 +73,18 @@ export interface FakeSlack {
   addChannel(id: string, opts?: Partial<Omit<FakeChannel, 'id'>>): void;
   /** Answers for the next posts to `channel`, in order; after them the normal answer. */
   script(channel: string, ...replies: FakeReply[]): void;
+  /** The same for another method (chat.update, chat.delete) on `channel`. */
+  scriptMethod(method: string, channel: string, ...replies: FakeReply[]): void;
+  /** A message someone else posted (the bot may neither edit nor delete it). */
+  addMessage(channel: string, ts: string, opts?: { user?: string; text?: string }): void;
+  /** The message at channel + ts, deleted or not. */
+  find(channel: string, ts: string): PostedMessage | undefined;
+  /** Workspace settings: an edit window (ms after posting) and compliance exports. */
+  workspace: { editWindowMs?: number; complianceExports?: boolean };
   close(): Promise<void>;
 }
 
+const BOT_USER = 'U0CRIER';
 const BLOCK_LIMITS = { blocks: 50, header: 150, section: 3000, contextElements: 10 };
 const chars = (s: string): number => [...s].length;
 
@@ -134,8 +152,17 @@ export async function startFakeSlack(opts: { token?: string } = {}): Promise<Fak
       channels.set(id, { id, name: o.name ?? id.toLowerCase(), member: o.member ?? true, archived: o.archived ?? false });
     },
     script(channel, ...replies) {
-      scripts.set(channel, [...(scripts.get(channel) ?? []), ...replies]);
+      fake.scriptMethod('chat.postMessage', channel, ...replies);
     },
+    scriptMethod(method, channel, ...replies) {
+      const key = `${method} ${channel}`;
+      scripts.set(key, [...(scripts.get(key) ?? []), ...replies]);
+    },
+    addMessage(channel, ts, o = {}) {
+      posted.push({ channel, ts, text: o.text ?? 'hello', params: {}, user: o.user ?? 'U0SOMEONE', postedAt: Date.now(), edits: 0 });
+    },
+    find: (channel, ts) => posted.find((m) => m.channel === channel && m.ts === ts),
+    workspace: {},
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -151,18 +178,12 @@ export async function startFakeSlack(opts: { token?: string } = {}): Promise<Fak
     if (!params.channel || !channel) return slackReply.error('channel_not_found');
     if (channel.archived) return slackReply.error('is_archived');
     if (!channel.member) return slackReply.error('not_in_channel');
-    if (params.blocks === Symbol.for('invalid_json')) return slackReply.error('invalid_blocks_format');
-    if (params.blocks !== undefined) {
-      const errors = blockErrors(params.blocks);
-      if (errors.length > 0) {
-        return slackReply.error('invalid_blocks', { errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } });
-      }
-    } else if (!params.text) return slackReply.error('no_text');
-    if (typeof params.text === 'string' && params.text.length > 40_000) return slackReply.error('msg_too_long');
+    const bad = contentError(params);
+    if (bad) return bad;
     seq += 1;
     const ts = `1700000000.${String(seq).padStart(6, '0')}`;
     const msg: PostedMessage = {
-      channel: channel.id, ts, params,
+      channel: channel.id, ts, params, user: BOT_USER, postedAt: Date.now(), edits: 0,
       text: params.text as string | undefined,
       blocks: params.blocks as PostedMessage['blocks'],
     };
@@ -173,6 +194,48 @@ export async function startFakeSlack(opts: { token?: string } = {}): Promise<Fak
         message: { type: 'message', subtype: 'bot_message', bot_id: 'B0CRIER', user: 'U0CRIER', text: msg.text ?? '', blocks: msg.blocks, ts },
       },
     };
+  }
+
+  /** The checks chat.postMessage makes of text and blocks, for chat.update too. */
+  function contentError(params: Record<string, unknown>): FakeReply | undefined {
+    if (params.blocks === Symbol.for('invalid_json')) return slackReply.error('invalid_blocks_format');
+    if (params.blocks !== undefined) {
+      const errors = blockErrors(params.blocks);
+      if (errors.length > 0) return slackReply.error('invalid_blocks', { errors, response_metadata: { messages: errors.map((e) => `[ERROR] ${e}`) } });
+    } else if (!params.text) return slackReply.error('no_text');
+    if (typeof params.text === 'string' && params.text.length > 40_000) return slackReply.error('msg_too_long');
+    return undefined;
+  }
+
+  /** The bot's own live message at params.channel + params.ts, or Slack's refusal. */
+  function target(params: Record<string, unknown>, refusal: string): PostedMessage | FakeReply {
+    const channel = resolveChannel(String(params.channel ?? ''));
+    if (!channel) return slackReply.error('channel_not_found');
+    const msg = fake.find(channel.id, String(params.ts ?? ''));
+    if (!msg || msg.deleted) return slackReply.error('message_not_found');
+    if (msg.user !== BOT_USER) return slackReply.error(refusal);
+    return msg;
+  }
+
+  function updateMessage(params: Record<string, unknown>): FakeReply {
+    const msg = target(params, 'cant_update_message');
+    if (!('ts' in msg)) return msg;
+    const { editWindowMs } = fake.workspace;
+    if (editWindowMs !== undefined && Date.now() - msg.postedAt > editWindowMs) return slackReply.error('edit_window_closed');
+    const bad = contentError(params);
+    if (bad) return bad;
+    msg.text = params.text as string | undefined;
+    if (params.blocks !== undefined) msg.blocks = params.blocks as PostedMessage['blocks'];
+    msg.edits += 1;
+    return { body: { ok: true, channel: msg.channel, ts: msg.ts, text: msg.text ?? '', message: { type: 'message', bot_id: 'B0CRIER', user: BOT_USER, text: msg.text ?? '', blocks: msg.blocks, edited: { user: BOT_USER, ts: `${Math.floor(Date.now() / 1000)}.000000` } } } };
+  }
+
+  function deleteMessage(params: Record<string, unknown>): FakeReply {
+    const msg = target(params, 'cant_delete_message');
+    if (!('ts' in msg)) return msg;
+    if (fake.workspace.complianceExports) return slackReply.error('compliance_exports_prevent_deletion');
+    msg.deleted = true;
+    return { body: { ok: true, channel: msg.channel, ts: msg.ts } };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -191,15 +254,16 @@ export async function startFakeSlack(opts: { token?: string } = {}): Promise<Fak
 
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (params.token as string | undefined);
     let reply: FakeReply;
-    if (req.method !== 'POST' || !['chat.postMessage', 'auth.test'].includes(method)) {
+    if (req.method !== 'POST' || !['chat.postMessage', 'chat.update', 'chat.delete', 'auth.test'].includes(method)) {
       reply = slackReply.error('unknown_method', { req_method: method });
     } else if (!bearer) reply = slackReply.error('not_authed');
     else if (bearer !== fake.token) reply = slackReply.error('invalid_auth');
     else if (method === 'auth.test') {
       reply = { body: { ok: true, url: 'https://crier-test.slack.com/', team: 'Crier Test Workspace', user: 'crier', team_id: 'T0CRIER', user_id: 'U0CRIER', bot_id: 'B0CRIER', is_enterprise_install: false } };
     } else {
-      const queue = scripts.get(String(params.channel ?? ''));
-      reply = queue && queue.length > 0 ? queue.shift()! : postMessage(params);
+      const queue = scripts.get(`${method} ${String(params.channel ?? '')}`);
+      const normal = method === 'chat.update' ? updateMessage : method === 'chat.delete' ? deleteMessage : postMessage;
+      reply = queue && queue.length > 0 ? queue.shift()! : normal(params);
     }
 
     call.status = reply.status ?? 200;

@@ -78,7 +78,7 @@ describe('send', () => {
     const ch = channel();
     const r = { id: 'C0GENERAL', address: 'C0GENERAL', language: 'both' as const };
     const msg = ch.render(announcement(), r);
-    expect(await ch.send(msg, r, { id: 'd1', attempt: 1 })).toEqual({ externalId: 'C0GENERAL/1700000000.000001' });
+    expect(await ch.send(msg, r, { id: 'd1', attempt: 1 })).toEqual({ externalId: 'C0GENERAL/1700000000.000001', ref: { channel: 'C0GENERAL', ts: '1700000000.000001' } });
     expect(fake.calls).toHaveLength(1);
     const call = fake.calls[0];
     expect(call).toMatchObject({ method: 'chat.postMessage', status: 200, authorization: `Bearer ${fake.token}` });
@@ -92,7 +92,7 @@ describe('send', () => {
   it('reports the channel ID Slack resolved a name to', async () => {
     const ch = channel();
     const r = { id: slackRecipientId('#general'), address: '#general', language: 'en' as const };
-    expect(await ch.send(ch.render(announcement(), r), r, { id: 'd1', attempt: 1 })).toEqual({ externalId: 'C0GENERAL/1700000000.000001' });
+    expect(await ch.send(ch.render(announcement(), r), r, { id: 'd1', attempt: 1 })).toEqual({ externalId: 'C0GENERAL/1700000000.000001', ref: { channel: 'C0GENERAL', ts: '1700000000.000001' } });
   });
 });
 
