@@ -47,7 +47,6 @@ export interface Announcement extends AnnouncementInput {
   version?: number;
   /** The public revision: 1 as posted, one more for each edit or retraction. */
   revision?: number;
-  /** When the content was last corrected (an edit). */ updatedAt?: string;
   /** Withdrawn by a retraction: queued deliveries are skipped, sent messages deleted where the platform allows. */
   retracted?: boolean;
   /** When the content was last corrected (an edit). */
