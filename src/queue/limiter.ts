@@ -4,18 +4,32 @@
 // them or in none, so a message never uses up one limit while it waits for another.
 import type { Redis } from 'ioredis';
 
+// A key holds "<tat>" (GCRA's theoretical arrival time, ms) or "<tat>;<held until, ms>" while a
+// platform's "too many requests" holds it. A hold is kept beside the arrival time, not folded
+// into it, so a limit that allows a burst (Mastodon's 300 posts in 3 hours) still has its
+// burst after the hold, instead of a hold using it up.
+const PARSE = `
+local function parse(raw)
+  if not raw then return 0, 0 end
+  local sep = string.find(raw, ';', 1, true)
+  if not sep then return tonumber(raw), 0 end
+  return tonumber(string.sub(raw, 1, sep - 1)), tonumber(string.sub(raw, sep + 1))
+end
+`;
+
 // KEYS: state keys. ARGV: now ms, then per key: interval ms, burst.
 // Returns 0 when the caller may go now (a slot was taken in every key), else how many ms to
 // wait before asking again (nothing taken).
-const GCRA = `
+const GCRA = `${PARSE}
 local now = tonumber(ARGV[1])
 local wait = 0
-local tats = {}
+local tats, holds = {}, {}
 for i = 1, #KEYS do
   local interval, burst = tonumber(ARGV[i * 2]), tonumber(ARGV[i * 2 + 1])
-  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  local tat, held = parse(redis.call('GET', KEYS[i]))
   if tat < now then tat = now end
-  tats[i] = tat
+  tats[i], holds[i] = tat, held
+  if held > now and held - now > wait then wait = held - now end
   local allowAt = tat - interval * burst
   if now < allowAt and allowAt - now > wait then wait = allowAt - now end
 end
@@ -29,12 +43,14 @@ return 0
 `;
 
 // KEYS: state keys. ARGV: now ms, hold ms. Nobody gets a slot under these keys for `hold` ms
-// (a platform's 429): the theoretical arrival time moves to now + hold unless already later.
-const HOLD = `
+// (a platform's 429), on any worker; the arrival time, and so the burst, is kept.
+const HOLD = `${PARSE}
 local now, hold = tonumber(ARGV[1]), tonumber(ARGV[2])
 for i = 1, #KEYS do
-  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if tat < now + hold then redis.call('SET', KEYS[i], tostring(now + hold), 'PX', math.ceil(hold + 1000)) end
+  local tat, held = parse(redis.call('GET', KEYS[i]))
+  if held < now + hold then held = now + hold end
+  local keep = math.max(tat, held) - now + 1000
+  redis.call('SET', KEYS[i], tostring(tat) .. ';' .. tostring(held), 'PX', math.ceil(keep))
 end
 return 0
 `;

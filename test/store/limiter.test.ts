@@ -28,4 +28,21 @@ describe('RateLimiter', () => {
     expect(await limiter.acquire(`${prefix}:rate:telegram:chat-1`, 1)).toBe(0);
     expect(await limiter.acquire(`${prefix}:rate:telegram:chat-2`, 1)).toBe(0);
   });
+
+  it('holds a limit that allows a burst for the whole hold, and gives the burst back after it', async () => {
+    const key = `${uniquePrefix('rate')}:rate:mastodon~10800000`;
+    const limiter = new RateLimiter(a);
+    // 300 in 3 hours with a burst of 5: a slot every 36 s, five at once.
+    const slot = { key, intervalMs: 36_000, burst: 5 };
+    expect(await limiter.tryAll([slot])).toBe(0);
+    await limiter.hold([key], 400);
+    // Held: even with four slots of the burst left, nothing goes until the hold ends.
+    const wait = await limiter.tryAll([slot]);
+    expect(wait).toBeGreaterThan(300);
+    expect(wait).toBeLessThanOrEqual(400);
+    await new Promise((r) => setTimeout(r, wait + 20));
+    // After the hold the burst is still there: the hold did not use it up.
+    for (let i = 0; i < 4; i++) expect(await limiter.tryAll([slot])).toBe(0);
+    expect(await limiter.tryAll([slot])).toBeGreaterThan(30_000);
+  });
 });
