@@ -154,7 +154,9 @@ export function telegramCorrector(env: CorrectorEnv): (task: CorrectionTask) => 
       kept.push(parts[i]);
     }
     // More parts than before: sent after the edited ones, remembered so a retry sends each once.
-    const key = deps.keys.telegramParts(task.delivery.id);
+    // Keyed by revision too: should a correction's id not name its revision, a later edit that
+    // grows again must not reuse parts an earlier one sent (and a shrink since deleted).
+    const key = deps.keys.telegramParts(`${task.delivery.id}.edit-r${task.ann.revision ?? 0}`);
     const done = n > parts.length ? await deps.redis.hgetall(key) : {};
     for (let i = parts.length; i < n; i++) {
       let id = done[i];
