@@ -4,25 +4,21 @@
 // A long announcement goes out as numbered parts within one send(). Parts already delivered
 // are remembered in Redis, <prefix>:tgparts:<deliveryId> (hash: part index → message_id,
 // kept as long as the delivery log), so a retry after part 2 failed does not send part 1 again.
+// send returns ref { parts: [{ chat_id, message_id }] } in order; corrections are in correct.ts.
 import type { ChannelContext } from '../../src/channel-module.js';
 import { retentionSeconds } from '../../src/config/shared.js';
 import { languagesFor } from '../../src/render/language.js';
 import { RenderMemo } from '../../src/render/memo.js';
 import type { Channel, Recipient } from '../../src/types.js';
 import { lazyApi } from './client.js';
+import { partsRef, telegramCorrector } from './correct.js';
 import { classifyTelegramError } from './errors.js';
 import { telegramRecipientPage } from './recipients.js';
 import { renderTelegram, telegramLength, TELEGRAM_MAX_LENGTH } from './render.js';
 import type { TelegramSettings } from './settings.js';
+import type { TelegramMessage } from './message.js';
 
-export interface TelegramMessage {
-  chatId: string;
-  /** HTML texts, parse_mode "HTML", sent in order. */
-  parts: string[];
-  /** The announcement's own link: the one link preview shown, under the last part. */
-  previewUrl?: string;
-}
-
+export type { TelegramMessage } from './message.js';
 
 export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Channel<TelegramMessage> {
   const { deps } = ctx;
@@ -82,7 +78,10 @@ export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Ch
         .join('\n\n'),
 
     async send(msg, recipient, delivery) {
-      if (msg.parts.length === 1) return { externalId: String(await sendPart(msg, 0, recipient)) };
+      if (msg.parts.length === 1) {
+        const id = await sendPart(msg, 0, recipient);
+        return { externalId: String(id), ref: partsRef([{ chat_id: msg.chatId, message_id: id }]) };
+      }
       const key = deps.keys.telegramParts(delivery.id);
       const done = await deps.redis.hgetall(key);
       const ids: string[] = [];
@@ -99,8 +98,10 @@ export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Ch
         ids.push(id);
         sentNow = true;
       }
-      return { externalId: ids.join(',') };
+      return { externalId: ids.join(','), ref: partsRef(ids.map((id) => ({ chat_id: msg.chatId, message_id: Number(id) }))) };
     },
+
+    correct: (task) => correct(task),
 
     async check() {
       try {
@@ -116,5 +117,9 @@ export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Ch
       if (recipient.subscriberId) await deps.subscribers.setStatus(recipient.subscriberId, 'blocked');
     },
   };
+  const correct = telegramCorrector({
+    api, deps, library: ctx.library, partsTtl, channel,
+    sendPart: (msg, i, task) => sendPart(msg, i, task.recipient),
+  });
   return channel;
 }

@@ -25,6 +25,14 @@ export const TG = {
   serverError: { status: 500, body: { ok: false, error_code: 500, description: 'Internal Server Error' } },
   badGateway: { status: 502, body: '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>' },
   unauthorized: { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } },
+  // editMessageText / deleteMessage refusals, as api.telegram.org words them.
+  notModified: {
+    status: 400,
+    body: { ok: false, error_code: 400, description: 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message' },
+  },
+  editNotFound: { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message to edit not found' } },
+  deleteNotFound: { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message to delete not found' } },
+  cantDelete: { status: 400, body: { ok: false, error_code: 400, description: "Bad Request: message can't be deleted" } },
 } satisfies Record<string, TgError | ((s?: number) => TgError)>;
 
 export interface Entity {
@@ -43,6 +51,10 @@ export interface SentMessage {
   text: string;
   entities: Entity[];
   params: Record<string, unknown>;
+  /** When Telegram took it (ms); tests move it back with backdate(). */
+  at: number;
+  /** Set by a successful editMessageText. */
+  editedAt?: number;
 }
 
 const TAGS: Record<string, string> = {
@@ -115,6 +127,12 @@ export interface FakeTelegram {
   sent: SentMessage[];
   /** Answers for the next sendMessage calls to a chat, one each, in order. */
   failNext(chatId: string | number, ...replies: Reply[]): void;
+  /** Answers for the next calls of another method (editMessageText, deleteMessage) to a chat. */
+  failNextCall(method: string, chatId: string | number, ...replies: Reply[]): void;
+  /** A message as it stands now (edits applied), or undefined once deleted or never sent. */
+  message(chatId: string | number, messageId: number): SentMessage | undefined;
+  /** Moves a message's send time back by `ms`, so it is older than Telegram's 48-hour deletion window. */
+  backdate(chatId: string | number, messageId: number, ms: number): void;
   /** An answer for every sendMessage to a chat until cleared. */
   failAlways(chatId: string | number, reply: TgError | null): void;
   /** Queues an update for getUpdates (update_id assigned). */
@@ -135,6 +153,14 @@ export async function startFakeTelegram(opts: { token?: string; username?: strin
   const calls: FakeTelegram['calls'] = [];
   const sent: SentMessage[] = [];
   const next = new Map<string, Reply[]>();
+  const nextCall = new Map<string, Reply[]>();
+  // Every message the bot sent and not deleted, by chat and id: what edits and deletions act on.
+  const live = new Map<string, SentMessage>();
+  const mkey = (chatId: unknown, id: unknown) => `${String(chatId)}:${Number(id)}`;
+  const injected = (method: string, p: Record<string, unknown>) => {
+    const rule = nextCall.get(`${method}:${String(p.chat_id)}`)?.shift();
+    return typeof rule === 'function' ? rule(p) : rule;
+  };
   const always = new Map<string, TgError>();
   const updates: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
@@ -153,10 +179,35 @@ export async function startFakeTelegram(opts: { token?: string; username?: strin
     deleteWebhook: (_p, res) => ok(res, true),
     setWebhook: (p, res) => (typeof p.url === 'string' && p.url.startsWith('https://') ? ok(res, true) : bad(res, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook')),
     answerCallbackQuery: (p, res) => (p.callback_query_id ? ok(res, true) : bad(res, 'Bad Request: query is too old and response timeout expired or query ID is invalid')),
+    // https://core.telegram.org/bots/api#editmessagetext: the bot's own messages, no age limit;
+    // the same content and markup again answers "message is not modified".
     editMessageText: (p, res) => {
-      const parsed = p.parse_mode === 'HTML' ? parseTelegramHtml(String(p.text ?? '')) : { text: String(p.text ?? ''), entities: [] };
+      const err = injected('editMessageText', p);
+      if (err) return send(res, err.status, err.body);
+      const m = live.get(mkey(p.chat_id, p.message_id));
+      if (!m) return send(res, TG.editNotFound.status, TG.editNotFound.body);
+      const source = String(p.text ?? '');
+      const parsed = p.parse_mode === 'HTML' ? parseTelegramHtml(source) : { text: source, entities: [] };
       if ('error' in parsed) return bad(res, parsed.error);
-      ok(res, { message_id: Number(p.message_id), chat: { id: Number(p.chat_id), type: 'private' }, date: now(), text: parsed.text });
+      if (parsed.text.trim() === '') return bad(res, 'Bad Request: message text is empty');
+      if (parsed.text.length > 4096) return bad(res, 'Bad Request: MESSAGE_TOO_LONG');
+      const same = parsed.text === m.text && JSON.stringify(parsed.entities) === JSON.stringify(m.entities)
+        && JSON.stringify(p.reply_markup ?? null) === JSON.stringify(m.params.reply_markup ?? null);
+      if (same) return send(res, TG.notModified.status, TG.notModified.body);
+      Object.assign(m, { source, text: parsed.text, entities: parsed.entities, params: { ...m.params, ...p }, editedAt: Date.now() });
+      ok(res, { message_id: m.messageId, chat: { id: Number(m.chatId) || m.chatId, type: 'private' }, date: Math.floor(m.at / 1000), edit_date: now(), text: m.text });
+    },
+    // https://core.telegram.org/bots/api#deletemessage: "A message can only be deleted if it was
+    // sent less than 48 hours ago."
+    deleteMessage: (p, res) => {
+      const err = injected('deleteMessage', p);
+      if (err) return send(res, err.status, err.body);
+      const k = mkey(p.chat_id, p.message_id);
+      const m = live.get(k);
+      if (!m) return send(res, TG.deleteNotFound.status, TG.deleteNotFound.body);
+      if (Date.now() - m.at >= 48 * 3600_000) return send(res, TG.cantDelete.status, TG.cantDelete.body);
+      live.delete(k);
+      ok(res, true);
     },
     sendMessage: (p, res) => {
       const chatId = String(p.chat_id ?? '');
@@ -170,8 +221,9 @@ export async function startFakeTelegram(opts: { token?: string; username?: strin
       if ('error' in parsed) return bad(res, parsed.error);
       if (parsed.text.trim() === '') return bad(res, 'Bad Request: message text is empty');
       if (parsed.text.length > 4096) return bad(res, 'Bad Request: message is too long');
-      const m: SentMessage = { chatId, messageId: messageId++, source, text: parsed.text, entities: parsed.entities, params: p };
+      const m: SentMessage = { chatId, messageId: messageId++, source, text: parsed.text, entities: parsed.entities, params: p, at: Date.now() };
       sent.push(m);
+      live.set(mkey(chatId, m.messageId), { ...m });
       ok(res, { message_id: m.messageId, chat: { id: Number(chatId) || chatId, type: 'private' }, date: now(), text: m.text, entities: m.entities });
     },
     getUpdates: (p, res) => {
@@ -228,6 +280,15 @@ export async function startFakeTelegram(opts: { token?: string; username?: strin
     calls,
     sent,
     failNext: (chatId, ...replies) => next.set(String(chatId), [...(next.get(String(chatId)) ?? []), ...replies]),
+    failNextCall: (method, chatId, ...replies) => {
+      const k = `${method}:${String(chatId)}`;
+      nextCall.set(k, [...(nextCall.get(k) ?? []), ...replies]);
+    },
+    message: (chatId, id) => live.get(mkey(chatId, id)),
+    backdate: (chatId, id, ms) => {
+      const m = live.get(mkey(chatId, id));
+      if (m) m.at -= ms;
+    },
     failAlways: (chatId, reply) => (reply ? always.set(String(chatId), reply) : always.delete(String(chatId))),
     pushUpdate: push,
     say: (chatId, text) => {
