@@ -120,6 +120,7 @@ export function createMastodonChannel({ settings: cfg, library, deps }: ChannelC
 
   const channel: Channel<MastodonMessage> = {
     name: 'mastodon',
+    correctionSupport: { edit: 'in_place', retract: 'in_place' },
     limits: { perSecond: 1, rates: [{ max: cfg.postsPer3Hours, perMs: 3 * 3_600_000, burst: Math.ceil(cfg.postsPer3Hours / 2) }], batchSize: 1, concurrency: 1 },
 
     async recipientPage(ann: Announcement, cursor: string | null) {

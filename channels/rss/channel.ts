@@ -20,6 +20,7 @@ export function createRssChannel({ settings, library, deps }: ChannelContext<Rss
   const feed = new FeedIndex(deps.redis, deps.keys);
   return {
     name: 'rss',
+    correctionSupport: { edit: 'in_place', retract: 'in_place' },
     limits: { batchSize: 1, concurrency: 1 },
     async recipientPage(_ann: Announcement, cursor: string | null) {
       if (cursor !== null) return { recipients: [], next: null };

@@ -151,6 +151,7 @@ export function createSlackChannel(ctx: ChannelContext<SlackSettings>): Channel<
   const channel: Channel<SlackMessage> = {
     name: 'slack',
     // Slack allows about one message a second per channel; a batch is one channel.
+    correctionSupport: { edit: 'in_place', retract: 'in_place' },
     limits: { perTargetPerSecond: cfg.perChannelPerSecond, batchSize: 1, concurrency: 4 },
 
     async recipientPage(ann, cursor) {

@@ -48,6 +48,7 @@ export function createTelegramChannel(ctx: ChannelContext<TelegramSettings>): Ch
     name,
     // Per bot, per chat, and per group (the broadcast targets; subscribers are private chats).
     // Jobs of 20 with 4 sends in flight each: enough to reach the bot's limit over a slow network.
+    correctionSupport: { edit: 'in_place', retract: 'in_place' },
     limits: {
       perSecond: settings.perSecond,
       perTargetPerSecond: settings.perChatPerSecond,

@@ -38,6 +38,7 @@ export function createJsonWebhookChannel(library: LibrarySettings, hook: Webhook
   };
   return {
     name,
+    correctionSupport: { edit: 'in_place', retract: 'in_place' },
     limits: { perSecond: 5, batchSize: 1, concurrency: 2 },
 
     async recipientPage(ann: Announcement, cursor: string | null) {
