@@ -200,6 +200,15 @@ describe('the Redis key map in docs/architecture.md', () => {
       expect(tg.sent.filter((m) => m.chatId === '4242').length).toBeGreaterThan(2); // the welcome and at least two parts
       expect((await s.deliveries.get(viewA.id, 'email', (await s.subscribers.findByAddress('email', 'flaky@example.edu'))!.id))!.attempts).toBe(3);
 
+      // A correction of it, with a notice: Telegram edits in place, e-mail gets the notice, the feed changes.
+      const edit = await app.inject({
+        method: 'PUT', url: `/api/announcements/${viewA.id}`,
+        payload: JSON.stringify({ ...fixture('long-notice'), topics: ['hours'], channels: ['email', 'rss', 'telegram'], notice: { en: 'Corrected: new hours.', zh: '更正：新的开放时间。' } }),
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      });
+      expect(edit.statusCode, edit.body).toBe(202);
+      await waitFor(async () => ((await s.corrections.progress(viewA.id, 2, ['email', 'rss', 'telegram'])).finished ? true : null), { what: 'the correction finished' });
+
       // One that fails: the channel's streak starts, the announcement ends with failures, an alert goes out.
       const b = await post({ ...fixture('holiday-hours'), topics: ['training'], channels: ['email'] }, 'key-map-b');
       const viewB = await finalView(s, b.json<{ id: string }>().id);

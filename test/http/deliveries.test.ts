@@ -67,6 +67,8 @@ describe('deliveries log', () => {
     expect(items[0]).toEqual({
       channel: 'email', recipient: expect.any(String), status: 'sent', attempts: 1, error: null,
       externalId: expect.any(String), updatedAt: expect.any(String), address: expect.any(String), possibleDuplicate: false,
+      // What a correction acts on: the message's own id, when it went out, which revision, a first send.
+      kind: 'send', revision: 1, sentAt: expect.any(String), ref: { messageId: expect.stringMatching(/^<.+@crier>$/) },
     });
     expect(readdirSync(env.outbox).filter((f) => f.endsWith('.eml'))).toHaveLength(30);
   });

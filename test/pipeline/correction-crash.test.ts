@@ -65,7 +65,7 @@ describe('a correction survives kill -9', () => {
     const v = validateAnnouncement(s.producer.schema, fixture('holiday-hours'));
     if (!v.ok) throw new Error('fixture invalid');
     const { id } = await s.producer.create(v.value, { createdBy: 'test' });
-    let child = startWorkerProcess();
+    const first = startWorkerProcess();
     await waitFor(async () => ((await s.producer.view(id))?.status === 'done' ? true : null), { timeoutMs: 90_000, what: 'sent to all' });
     expect(telegram.sent).toHaveLength(SUBSCRIBERS);
 
@@ -76,11 +76,11 @@ describe('a correction survives kill -9', () => {
     const counters = s.keys.counters(id);
     const editsSoFar = async () => Number((await s.redis.hget(counters, 'r2:telegram|sent')) ?? 0);
     await waitFor(async () => ((await editsSoFar()) >= 300 ? true : null), { intervalMs: 2, timeoutMs: 60_000, what: '300 edits' });
-    await kill9(child);
+    await kill9(first);
     const atKill = await editsSoFar();
     expect(atKill).toBeLessThan(SUBSCRIBERS);
 
-    child = startWorkerProcess();
+    startWorkerProcess();
     const progress = await waitFor(async () => {
       const p = await s.corrections.progress(id, 2, ['telegram']);
       return p.finished ? p : null;

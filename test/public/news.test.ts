@@ -17,7 +17,7 @@ const HOUR = 3600_000;
 let seq = 0;
 
 /** Stores an announcement as the producer would have, `minutesAgo` old. */
-async function stored(over: Partial<Announcement> & { retracted?: boolean } = {}, minutesAgo = 60): Promise<Announcement> {
+async function stored(over: Partial<Announcement> = {}, minutesAgo = 60): Promise<Announcement> {
   seq += 1;
   const created = new Date(Date.now() - minutesAgo * 60_000).toISOString();
   const ann: Announcement = {
@@ -28,7 +28,13 @@ async function stored(over: Partial<Announcement> & { retracted?: boolean } = {}
     status: 'done' as AnnouncementStatus, createdAt: created, createdBy: 'test', publishedAt: created,
     ...over,
   };
-  await s.announcements.save(ann);
+  const { retracted, ...content } = ann;
+  await s.announcements.save(content);
+  if (retracted) {
+    // Withdrawn the way the Corrector does it: a new revision with the retracted flag.
+    const r = await s.announcements.revise(ann.id, { data: content, entry: { kind: 'retract', at: created, by: 'test' }, retract: true }, [ann.status]);
+    if (!r.ok) throw new Error(`retract failed: ${r.reason}`);
+  }
   return ann;
 }
 
