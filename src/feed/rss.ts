@@ -24,8 +24,11 @@ export async function feedAnnouncements(s: FeedItemDeps, opts: { topic?: string;
   const pageSize = Math.max(opts.limit * 2, 50);
   const out: Announcement[] = [];
   for (let start = 0; out.length < opts.limit; start += pageSize) {
-    const ids = await new FeedIndex(s.redis, s.keys).newest(start, pageSize);
+    const index = new FeedIndex(s.redis, s.keys);
+    const ids = await index.newest(start, pageSize);
     const anns = await Promise.all(ids.map((id) => s.announcements.get(id)));
+    // An announcement past its retention has left Redis; its feed entry goes with it.
+    for (const [i, ann] of anns.entries()) if (!ann) await index.remove(ids[i]);
     for (const ann of anns) {
       if (!ann || ann.status === 'cancelled' || ann.retracted) continue;
       if (ann.expiresAt && Date.parse(ann.expiresAt) <= now) continue;

@@ -4,10 +4,12 @@
 //
 //   <p>:ann:<id>                 hash    "data": the announcement JSON (rewritten by an edit, a retraction
 //                                        and the desk's reschedule), "status", "completedAt" once final,
-//                                        "rev" (content version), "revision" and "retracted"; no TTL
-//   <p>:annindex                 zset    announcement ids by creation time (ms)
-//   <p>:rev:<id>                 hash    revision number -> JSON { revision, kind, at, by, notice }: the
-//                                        history of posts, edits and retractions; no TTL
+//                                        "rev" (content version), "revision", "retracted", and
+//                                        "history:<n>" -> JSON { revision, kind, at, by, notice } per
+//                                        revision; TTL delivery.retentionDays once final (renewed by a
+//                                        correction, removed while a retry runs)
+//   <p>:annindex                 zset    announcement ids by creation time (ms); an expired one's entry
+//                                        is dropped when a listing meets it
 //   <p>:cor:<annId>:<rev>:<ch>   hash    recipient id -> JSON DeliveryRecord of the correction of revision
 //                                        <rev> (kind edit, notice or retract); TTL delivery.retentionDays
 //   <p>:idem:<sha256 of key>     string  JSON { id, bodyHash } for an Idempotency-Key, EX 1 day
@@ -17,7 +19,7 @@
 //                                        "*|total" over all channels, "_fanout_pending": channels whose
 //                                        fan-out has not finished (set to the channel count on save;
 //                                        completion waits for 0); the corrections' "r<rev>:<channel>|<status>",
-//                                        "r<rev>:*|<status>" and "_cfan_pending|r<rev>"; no TTL
+//                                        "r<rev>:*|<status>" and "_cfan_pending|r<rev>"; TTL as ann
 //   <p>:fan:<annId>              hash    "<channel>" -> "c" + the next recipient-page cursor, or "done"
 //                                        ("r<rev>:<channel>": a correction's scan cursor of the log);
 //                                        TTL delivery.retentionDays once a channel's fan-out finishes
@@ -74,7 +76,6 @@ export function makeKeys(prefix: string) {
     bullPrefix: `${prefix}:bull`,
     announcement: (id: string) => `${prefix}:ann:${id}`,
     announcementIndex: `${prefix}:annindex`,
-    revisions: (annId: string) => `${prefix}:rev:${annId}`,
     corrections: (annId: string, revision: number, channel: string) => `${prefix}:cor:${annId}:${revision}:${channel}`,
     idempotency: (key: string) => `${prefix}:idem:${key}`,
     deliveries: (annId: string, channel: string) => `${prefix}:dlv:${annId}:${channel}`,

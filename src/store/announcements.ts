@@ -2,31 +2,46 @@
 // mutable "status", "rev", the content's version, counted up whenever "data" is rewritten
 // (so a sender holding a copy knows when to read it again), and, from the first correction on,
 // "revision" (the public revision number) and "retracted". Status changes never touch "data".
-// `<p>:rev:<id>` keeps the revision history: who posted, edited or retracted, when, with what notice.
+// The revision history (who posted, edited or retracted, when, with what notice) is kept in the
+// same hash, one field "history:<n>" per revision, so that it expires with the announcement.
+// Retention: once final (done, done_with_failures, cancelled) the hash and its counters
+// `<p>:cnt:<id>` expire after delivery.retentionDays, with the delivery log; a correction
+// renews the period. Index entries of expired announcements are dropped when a reader meets them.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import type { Announcement, AnnouncementInput, AnnouncementStatus, RevisionEntry } from '../types.js';
 
-// Compare-and-set of the status: only from one of the listed states.
+// Compare-and-set of the status: only from one of the listed states. KEYS: ann, cnt.
+// ARGV: new status, ttl seconds (0: the new status is not final), then the allowed ones.
 const SET_STATUS_IF = `
 local cur = redis.call('HGET', KEYS[1], 'status')
 if not cur then return '' end
-for i = 2, #ARGV do
-  if cur == ARGV[i] then redis.call('HSET', KEYS[1], 'status', ARGV[1]); return cur end
+for i = 3, #ARGV do
+  if cur == ARGV[i] then
+    redis.call('HSET', KEYS[1], 'status', ARGV[1])
+    local ttl = tonumber(ARGV[2])
+    if ttl > 0 then
+      redis.call('EXPIRE', KEYS[1], ttl)
+      redis.call('EXPIRE', KEYS[2], ttl)
+    end
+    return cur
+  end
 end
 return '!' .. cur
 `;
 
 // A new revision, atomically: refused when unknown (-1), retracted (-2) or in a status not
-// listed (-3). KEYS: ann, revs. ARGV: data JSON, entry JSON (without its number), retract
-// ("1"/"0"), then the statuses allowed. Returns { revision, status } or { code, status }.
+// listed (-3). KEYS: ann, cnt. ARGV: data JSON, entry JSON (without its number), retract
+// ("1"/"0"), ttl seconds, then the statuses allowed. Returns { revision, status } or
+// { code, status }. An announcement already counting down its retention starts it again, so
+// a correction's records never outlive the announcement they correct.
 const REVISE = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {-1, ''} end
 if redis.call('HGET', KEYS[1], 'retracted') == '1' then return {-2, status} end
 local ok = false
-for i = 4, #ARGV do if ARGV[i] == status then ok = true end end
+for i = 5, #ARGV do if ARGV[i] == status then ok = true end end
 if not ok then return {-3, status} end
 if redis.call('HEXISTS', KEYS[1], 'revision') == 0 then redis.call('HSET', KEYS[1], 'revision', 1) end
 local rev = redis.call('HINCRBY', KEYS[1], 'revision', 1)
@@ -35,9 +50,15 @@ redis.call('HINCRBY', KEYS[1], 'rev', 1)
 if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'retracted', '1') end
 local entry = cjson.decode(ARGV[2])
 entry.revision = rev
-redis.call('HSET', KEYS[2], tostring(rev), cjson.encode(entry))
+redis.call('HSET', KEYS[1], 'history:' .. rev, cjson.encode(entry))
+if redis.call('TTL', KEYS[1]) > 0 then
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
+end
 return {rev, status}
 `;
+
+const FINAL: readonly AnnouncementStatus[] = ['done', 'done_with_failures', 'cancelled'];
 
 export type ReviseResult =
   | { ok: true; revision: number; status: AnnouncementStatus }
@@ -80,18 +101,22 @@ export class AnnouncementStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
+    /** delivery.retentionDays in seconds: how long a final announcement is kept. */
+    private readonly retentionSeconds: number,
   ) {
-    if (!('crierSetStatusIf' in redis)) redis.defineCommand('crierSetStatusIf', { numberOfKeys: 1, lua: SET_STATUS_IF });
+    if (!('crierSetStatusIf2' in redis)) redis.defineCommand('crierSetStatusIf2', { numberOfKeys: 2, lua: SET_STATUS_IF });
     if (!('crierRevise' in redis)) redis.defineCommand('crierRevise', { numberOfKeys: 2, lua: REVISE });
   }
 
   /**
    * Claims an Idempotency-Key for a new id. Returns the id to use and whether it is a repeat
-   * of an earlier request. Keys live a day.
+   * of an earlier request. Keys live a day (at most the retention).
    */
   async claimIdempotencyKey(key: string, bodyHash: string, candidateId: string): Promise<{ id: string; repeat: boolean }> {
     const k = this.keys.idempotency(createHash('sha256').update(key).digest('hex'));
-    const set = await this.redis.set(k, JSON.stringify({ id: candidateId, bodyHash }), 'EX', 86_400, 'NX');
+    // A day, or less when announcements themselves are kept less (a key never outlives its id).
+    const ttl = Math.max(1, Math.min(86_400, this.retentionSeconds));
+    const set = await this.redis.set(k, JSON.stringify({ id: candidateId, bodyHash }), 'EX', ttl, 'NX');
     if (set === 'OK') return { id: candidateId, repeat: false };
     const prev = JSON.parse((await this.redis.get(k)) ?? '{}') as { id?: string; bodyHash?: string };
     if (!prev.id) return { id: candidateId, repeat: false };
@@ -106,7 +131,7 @@ export class AnnouncementStore {
     await this.redis
       .multi()
       .hsetnx(this.keys.announcement(ann.id), 'data', JSON.stringify(data))
-      .hsetnx(this.keys.revisions(ann.id), '1', JSON.stringify(first))
+      .hsetnx(this.keys.announcement(ann.id), 'history:1', JSON.stringify(first))
       .hsetnx(this.keys.announcement(ann.id), 'status', status)
       .hsetnx(this.keys.counters(ann.id), '_fanout_pending', String(ann.channels.length))
       .zadd(this.keys.announcementIndex, Date.parse(ann.createdAt), ann.id)
@@ -139,7 +164,8 @@ export class AnnouncementStore {
     from: AnnouncementStatus[],
   ): Promise<ReviseResult> {
     const [code, status] = await (this.redis as Redis & { crierRevise(a: string, b: string, ...x: string[]): Promise<[number, string]> }).crierRevise(
-      this.keys.announcement(id), this.keys.revisions(id), JSON.stringify(change.data), JSON.stringify(change.entry), change.retract ? '1' : '0', ...from,
+      this.keys.announcement(id), this.keys.counters(id), JSON.stringify(change.data), JSON.stringify(change.entry), change.retract ? '1' : '0',
+      String(this.retentionSeconds), ...from,
     );
     if (code > 0) return { ok: true, revision: code, status: status as AnnouncementStatus };
     const reason = code === -1 ? 'not_found' : code === -2 ? 'retracted' : 'status';
@@ -148,8 +174,8 @@ export class AnnouncementStore {
 
   /** The revision history, oldest first (an announcement stored before corrections existed gets its first entry from its own fields). */
   async revisions(ann: Pick<Announcement, 'id' | 'createdAt' | 'createdBy'>): Promise<RevisionEntry[]> {
-    const raw = await this.redis.hgetall(this.keys.revisions(ann.id));
-    const entries = Object.values(raw).map((v) => JSON.parse(v) as RevisionEntry);
+    const raw = await this.redis.hgetall(this.keys.announcement(ann.id));
+    const entries = Object.entries(raw).filter(([k]) => k.startsWith('history:')).map(([, v]) => JSON.parse(v) as RevisionEntry);
     if (!entries.some((e) => e.revision === 1)) entries.push({ revision: 1, kind: 'post', at: ann.createdAt, by: ann.createdBy });
     return entries.sort((a, b) => a.revision - b.revision);
   }
@@ -200,7 +226,22 @@ export class AnnouncementStore {
     const p = this.redis.pipeline();
     for (const id of ids) p.hget(this.keys.announcement(id), 'status');
     const res = (await p.exec()) ?? [];
-    return ids.map((id, i) => ({ id, status: (res[i]?.[1] as AnnouncementStatus | null) ?? null }));
+    const out = ids.map((id, i) => ({ id, status: (res[i]?.[1] as AnnouncementStatus | null) ?? null }));
+    await this.forgetExpired(out.filter((x) => x.status === null).map((x) => x.id));
+    return out;
+  }
+
+  /**
+   * Drops index entries whose announcement has expired (retention). Only ids whose hash is
+   * gone at this moment are removed, so one saved meanwhile is never lost from the index.
+   */
+  async forgetExpired(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const p = this.redis.pipeline();
+    for (const id of ids) p.exists(this.keys.announcement(id));
+    const res = (await p.exec()) ?? [];
+    const expired = ids.filter((_, i) => res[i]?.[1] === 0);
+    if (expired.length) await this.redis.zrem(this.keys.announcementIndex, ...expired);
   }
 
   async status(id: string): Promise<AnnouncementStatus | null> {
@@ -212,8 +253,9 @@ export class AnnouncementStore {
    * Returns the previous status on success, or { current } when refused, or null when unknown.
    */
   async setStatusIf(id: string, to: AnnouncementStatus, from: AnnouncementStatus[]): Promise<{ ok: true; previous: AnnouncementStatus } | { ok: false; current: AnnouncementStatus } | null> {
-    const r = await (this.redis as Redis & { crierSetStatusIf(k: string, ...a: string[]): Promise<string> }).crierSetStatusIf(
-      this.keys.announcement(id), to, ...from,
+    const ttl = FINAL.includes(to) ? this.retentionSeconds : 0;
+    const r = await (this.redis as Redis & { crierSetStatusIf2(k: string, c: string, ...a: string[]): Promise<string> }).crierSetStatusIf2(
+      this.keys.announcement(id), this.keys.counters(id), to, String(ttl), ...from,
     );
     if (r === '') return null;
     if (r.startsWith('!')) return { ok: false, current: r.slice(1) as AnnouncementStatus };
@@ -236,7 +278,9 @@ export class AnnouncementStore {
     }
     const more = ids.length > limit;
     ids = ids.slice(0, limit);
-    const items = (await Promise.all(ids.map((id) => this.get(id)))).filter((a): a is Announcement => a !== null);
+    const found = await Promise.all(ids.map((id) => this.get(id)));
+    await this.forgetExpired(ids.filter((_, i) => found[i] === null));
+    const items = found.filter((a): a is Announcement => a !== null);
     const last = items[items.length - 1];
     const next = more && last ? `${Date.parse(last.createdAt)}.${last.id}` : null;
     return { items, next };

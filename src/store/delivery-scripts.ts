@@ -17,9 +17,10 @@ end
 `;
 
 // Marks the announcement done / done_with_failures once every channel's fan-out has
-// finished and no delivery is queued or sending.
-const MAYBE_COMPLETE = `
-local function maybeComplete(cnt, ann, events, annId, now, maxlen)
+// finished and no delivery is queued or sending. From then on the announcement and its
+// counters count down delivery.retentionDays (ttl), like its delivery log.
+const MAYBE_COMPLETE = `${NOW_MS}
+local function maybeComplete(cnt, ann, events, annId, now, maxlen, ttl)
   if tonumber(redis.call('HGET', cnt, '_fanout_pending') or '0') > 0 then return end
   local q = tonumber(redis.call('HGET', cnt, '*|queued') or '0')
   local s = tonumber(redis.call('HGET', cnt, '*|sending') or '0')
@@ -28,9 +29,13 @@ local function maybeComplete(cnt, ann, events, annId, now, maxlen)
   local final = 'done'
   if tonumber(redis.call('HGET', cnt, '*|failed') or '0') > 0 then final = 'done_with_failures' end
   redis.call('HSET', ann, 'status', final, 'completedAt', now)
+  redis.call('EXPIRE', ann, ttl)
+  redis.call('EXPIRE', cnt, ttl)
+  -- Events older than the retention name announcements that are gone: trimmed here, once per
+  -- completed announcement, exactly (an approximate trim keeps whole 100-entry nodes), besides the MAXLEN cap.
+  redis.call('XTRIM', events, 'MINID', tostring(nowMs() - ttl * 1000))
   redis.call('XADD', events, 'MAXLEN', '~', maxlen, '*', 'type', 'announcement', 'ann', annId, 'status', final)
 end
-${NOW_MS}
 local function bump(cnt, channel, status, by)
   redis.call('HINCRBY', cnt, channel .. '|' .. status, by)
   redis.call('HINCRBY', cnt, '*|' .. status, by)
@@ -107,10 +112,15 @@ if newStatus ~= 'sending' then
 end
 if newStatus == 'queued' and old ~= '' then
   local st = redis.call('HGET', ann, 'status')
-  if st == 'done' or st == 'done_with_failures' then redis.call('HSET', ann, 'status', 'dispatching') end
+  if st == 'done' or st == 'done_with_failures' then
+    -- A retry: running again, so kept until it is final again.
+    redis.call('HSET', ann, 'status', 'dispatching')
+    redis.call('PERSIST', ann)
+    redis.call('PERSIST', cnt)
+  end
 end
 if newStatus == 'sent' or newStatus == 'failed' or newStatus == 'skipped' then
-  maybeComplete(cnt, ann, events, annId, now, maxlen)
+  maybeComplete(cnt, ann, events, annId, now, maxlen, ttl)
 end
 return {1, old, out}
 `;
@@ -152,7 +162,7 @@ if redis.call('HGET', fan, ARGV[1]) ~= 'done' then
   redis.call('HINCRBY', cnt, '_fanout_pending', -1)
 end
 redis.call('EXPIRE', fan, tonumber(ARGV[5]))
-maybeComplete(cnt, ann, events, ARGV[3], ARGV[2], ARGV[4])
+maybeComplete(cnt, ann, events, ARGV[3], ARGV[2], ARGV[4], tonumber(ARGV[5]))
 return 1
 `;
 

@@ -126,7 +126,7 @@ describe('lists read in one round trip', () => {
     const now = validateAnnouncement(env.s.producer.schema, { title: { en: 'Now' }, body: { en: 'Text' }, topics: ['hours'] });
     if (!now.ok) throw new Error('invalid');
     await env.s.producer.create(now.value, { createdBy: 'test' }); // queued, not upcoming
-    const s = { ...env.s, redis: client, announcements: new AnnouncementStore(client, env.s.keys) } as Services;
+    const s = { ...env.s, redis: client, announcements: new AnnouncementStore(client, env.s.keys, 86_400) } as Services;
     const r = await roundTrips(client, () => upcoming(s));
     expect(r.result.map((a) => a.title.en)).toEqual(['Event 3', 'Event 1', 'Event 5', 'Event 0', 'Event 4', 'Event 2']);
     expect(r.result.every((a) => a.status === 'scheduled')).toBe(true);
