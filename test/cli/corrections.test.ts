@@ -12,7 +12,7 @@ import { createServices, type Services } from '../../src/services.js';
 import { silentLogger } from '../../src/util/log.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
-import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
+import { startFakeTelegram, TG, type FakeTelegram } from '../support/fake-telegram.js';
 import { disposeServices, finalView, fixture, postFixture, redisUrl, startSmtp, type TestSmtp } from '../support/harness.js';
 import { killAll, runCrier, tempDir, writeConfig } from './crier-process.js';
 
@@ -135,6 +135,21 @@ describe('crier edit and crier retract', { timeout: 120_000 }, () => {
     expect(status.stdout).toMatch(/^retracted +no$/m);
     expect(status.stdout).toMatch(/^correction \(revision 2\): finished$/m);
     expect(status.stdout).toMatch(/^ {2}telegram +1\/1 sent, 0 failed, 0 queued$/m);
+  });
+
+  it('edit --wait lists a failed correction with its reason and exits 3', async () => {
+    const id = await sentAnnouncement();
+    telegram.failNextCall('editMessageText', CHAT, TG.kicked, TG.kicked, TG.kicked);
+    const r = await runCrier(['edit', id, editedFile(), '--wait', '--config', config], { cwd: dir.path });
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/^ {2}telegram +0\/1 sent, 1 failed, 0 queued$/m);
+    // No notice given: the e-mail, which cannot be edited, is skipped (and not failed).
+    expect(r.stdout).toMatch(/^ {2}email +0\/1 sent, 0 failed, 0 queued, 1 skipped$/m);
+    expect(r.stdout).toContain('corrected: revision 2, 3 messages, 1 sent, 1 failed, 1 skipped');
+    expect(r.stdout).toMatch(/^Failures: 1$/m);
+    expect(r.stdout).toMatch(/^ {2}telegram {2}@example_library: .*bot was kicked from the channel chat$/m);
+    expect(slack.calls.filter((c) => c.method === 'chat.update')).toHaveLength(1);
+    expect(smtp.received).toHaveLength(1);
   });
 
   it('retract --wait deletes on Telegram and Slack, mails the notice, exits 0; a later edit is refused and changes nothing', async () => {
