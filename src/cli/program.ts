@@ -13,7 +13,8 @@ Exit codes:
   0  success (post --wait: every delivery went out)
   1  failure: invalid announcement, Redis unreachable, a check failed, not found
   2  invalid configuration or a usage error
-  3  post --wait, status ID --watch: done, but some deliveries failed (reasons are listed)
+  3  post --wait, status ID --watch: done, but some deliveries failed (reasons are listed);
+     edit --wait, retract --wait: the correction finished, but some messages failed
   4  post --wait, status ID --watch: the announcement was cancelled
   130/143  stopped by a second Ctrl-C / SIGTERM before shutting down cleanly`;
 
@@ -64,6 +65,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--watch', 'with an id: follow its per-channel progress live until it is done; exit codes as post --wait')
     .addOption(configOption())
     .action(run(async () => (await import('./commands/status.js')).statusCommand));
+  program
+    .command('edit')
+    .description('correct an announcement: the whole new content from FILE.json (as for post); messages already sent are edited in place, or get the notice')
+    .argument('<id>', 'announcement id')
+    .argument('<file>', 'announcement JSON file ("-" reads standard input)')
+    .option('--notice-en <text>', 'the correction notice in English (at most 280 characters), for channels that cannot edit')
+    .option('--notice-zh <text>', 'the correction notice in Chinese (at most 280 characters)')
+    .option('--wait', 'show live per-channel progress of the correction until it is done; exit 0 or 3 (some failed)')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/corrections.js')).editCommand));
+  program
+    .command('retract')
+    .description('withdraw an announcement: messages already sent are deleted where the platform allows, or get the notice; a scheduled one is cancelled')
+    .argument('<id>', 'announcement id')
+    .option('--notice-en <text>', 'the retraction notice in English (at most 280 characters)')
+    .option('--notice-zh <text>', 'the retraction notice in Chinese (at most 280 characters)')
+    .option('--wait', 'show live per-channel progress of the retraction until it is done; exit 0 or 3 (some failed)')
+    .addOption(configOption())
+    .action(run(async () => (await import('./commands/corrections.js')).retractCommand));
   program
     .command('cancel')
     .description('cancel a scheduled (or still queued) announcement, as the dashboard\'s Cancel button does')

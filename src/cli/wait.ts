@@ -1,12 +1,14 @@
-// `crier post --wait` and `crier status ID --watch`: follow the event stream until the
+// `crier post --wait`, `crier status ID --watch` (and `crier edit/retract --wait` through
+// followUntil, in correction-wait.ts): follow the event stream until the
 // announcement is final, re-reading its per-channel counts after each batch of its events (and
 // every 2 s, in case one was missed) and handing them to LiveProgress, which draws bars on a
 // terminal and throttled plain lines elsewhere. Then the closing report: totals and the
 // failures grouped by reason.
-import { watchEvents } from '../events/watch.js';
+import { watchEvents, type CrierEvent } from '../events/watch.js';
 import type { AnnouncementView } from '../producer.js';
 import type { Services } from '../services.js';
 import type { AnnouncementStatus, DeliveryRecord } from '../types.js';
+import type { ProgressState } from './progress/bars.js';
 import { failureSummaryLines, groupFailures } from './progress/failures.js';
 import { LiveProgress, type LiveProgressOptions, type ProgressOut } from './progress/live.js';
 import { totalsLine } from './report.js';
@@ -22,10 +24,31 @@ export interface WaitOptions extends LiveProgressOptions {
 }
 
 export async function waitUntilFinal(s: Pick<Services, 'producer' | 'config' | 'keys'>, id: string, opts: WaitOptions): Promise<AnnouncementView> {
+  return followUntil(s, {
+    ...opts,
+    read: () => s.producer.view(id),
+    isFinal: (view) => FINAL_ANNOUNCEMENT_STATUSES.includes(view.status),
+    relevant: (e) => e.ann === id,
+  });
+}
+
+export interface FollowOptions<V extends ProgressState> extends WaitOptions {
+  /** The current state; null when it cannot be read (tried again on the next event or tick). */
+  read(): Promise<V | null>;
+  isFinal(view: V): boolean;
+  /** Whether an event of the stream may have changed the state (a read follows). */
+  relevant(event: CrierEvent): boolean;
+}
+
+/**
+ * Shows `read()` live until `isFinal`: re-read after each batch of relevant events and every
+ * `safetyMs`, drawn by LiveProgress. Used for an announcement's sends and for a correction.
+ */
+export async function followUntil<V extends ProgressState>(s: Pick<Services, 'config' | 'keys'>, opts: FollowOptions<V>): Promise<V> {
   const progress = new LiveProgress(opts.out, opts);
   const stop = new AbortController();
-  let finish!: (v: AnnouncementView) => void;
-  const final = new Promise<AnnouncementView>((resolve) => (finish = resolve));
+  let finish!: (v: V) => void;
+  const final = new Promise<V>((resolve) => (finish = resolve));
 
   // One read at a time; events arriving during a read ask for one more read after it, so the
   // last state shown is never older than the last event.
@@ -40,14 +63,14 @@ export async function waitUntilFinal(s: Pick<Services, 'producer' | 'config' | '
     reading = (async () => {
       do {
         again = false;
-        let view: AnnouncementView | null = null;
+        let view: V | null = null;
         try {
-          view = await s.producer.view(id);
+          view = await opts.read();
         } catch {
           // Redis hiccup: the next event or tick reads again.
         }
         if (!view || stop.signal.aborted) continue;
-        if (FINAL_ANNOUNCEMENT_STATUSES.includes(view.status)) {
+        if (opts.isFinal(view)) {
           progress.finish(view);
           stop.abort();
           finish(view);
@@ -64,7 +87,7 @@ export async function waitUntilFinal(s: Pick<Services, 'producer' | 'config' | '
   const watching = watchEvents(s.config.redis, s.keys.events, {
     fromId: opts.fromId,
     signal: stop.signal,
-    onEvents: (events) => (events.some((e) => e.ann === id) ? refresh() : undefined),
+    onEvents: (events) => (events.some(opts.relevant) ? refresh() : undefined),
   });
   refresh();
   try {

@@ -8,7 +8,8 @@ import { asCommandClient, createRedis, type RedisTarget } from '../redis/connect
 export interface CrierEvent {
   /** The stream entry id ("<ms>-<seq>"). */
   id: string;
-  /** delivery: a delivery changed state; queued: `count` deliveries were written; announcement: it became final. */
+  /** delivery: a delivery changed state; queued: `count` deliveries were written; announcement: it became final;
+   *  correction: a correction of `revision` was queued (`count`) or changed state. */
   type: 'delivery' | 'queued' | 'announcement' | string;
   ann: string;
   channel?: string;
@@ -16,6 +17,8 @@ export interface CrierEvent {
   status?: string;
   error?: string;
   count?: number;
+  /** correction: the announcement revision it applies. */
+  revision?: number;
 }
 
 export interface WatchOptions {
@@ -47,6 +50,7 @@ export function parseEvent(id: string, flat: string[]): CrierEvent {
   if (f.status !== undefined) ev.status = f.status;
   if (f.error) ev.error = f.error;
   if (f.count !== undefined) ev.count = Number(f.count);
+  if (f.revision !== undefined) ev.revision = Number(f.revision);
   return ev;
 }
 

@@ -2,7 +2,7 @@
 // (the bars themselves are tested in progress-bars.test.ts).
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { watchEvents, type CrierEvent } from '../../src/events/watch.js';
+import { parseEvent, watchEvents, type CrierEvent } from '../../src/events/watch.js';
 import type { DeliveryCounts } from '../../src/store/deliveries.js';
 import { countsLine } from '../../src/cli/progress/bars.js';
 import { redisUrl, uniquePrefix, waitFor } from '../support/harness.js';
@@ -38,6 +38,11 @@ describe('watchEvents', () => {
     stop.abort();
     await done;
     expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('parses a correction event with its revision', () => {
+    const ev = parseEvent('1-0', ['type', 'correction', 'ann', 'a1', 'channel', 'telegram', 'revision', '2', 'status', 'sent']);
+    expect(ev).toEqual({ id: '1-0', type: 'correction', ann: 'a1', channel: 'telegram', revision: 2, status: 'sent' });
   });
 
   it("starts from now with '$' and reads nothing written before", async () => {

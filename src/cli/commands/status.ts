@@ -1,5 +1,6 @@
 // `crier status [ID] [--watch]`: queue depths and the newest announcements, or one announcement
-// in detail with a progress bar per channel (followed live until it is final with --watch).
+// in detail with a progress bar per channel (followed live until it is final with --watch),
+// its revision, and the newest correction's bars when it was edited or retracted after sending.
 import { EXIT, ExitError } from '../../bootstrap/errors.js';
 import { lastEventId } from '../../events/watch.js';
 import { enabledChannelNames } from '../../config/schema.js';
@@ -8,7 +9,7 @@ import { localizedTitle } from '../../render/language.js';
 import type { Services } from '../../services.js';
 import type { Announcement } from '../../types.js';
 import { withServices } from '../connect.js';
-import { renderBars, rowsOf } from '../progress/bars.js';
+import { renderBars, rowsOf, zeroCounts } from '../progress/bars.js';
 import { colorEnabled } from '../progress/terminal.js';
 import { FINAL_ANNOUNCEMENT_STATUSES, finalReport, waitUntilFinal } from '../wait.js';
 
@@ -68,8 +69,19 @@ async function printOverview(s: Pick<Services, 'config' | 'queues' | 'announceme
   for (const line of table(annRows)) console.log(`  ${line}`);
 }
 
+/** The newest correction (an edit or retraction of what was sent), when there is one: its bars. */
+async function printCorrection(s: Pick<Services, 'corrector'>, ann: Announcement): Promise<void> {
+  const { correction } = await s.corrector.view(ann);
+  if (!correction) return;
+  const out = process.stdout;
+  console.log(`correction (revision ${correction.revision}): ${correction.finished ? 'finished' : 'in progress'}`);
+  const rows = ann.channels.map((channel) => ({ channel, counts: correction.channels[channel] ?? zeroCounts() }));
+  const bars = renderBars(rows, { tty: Boolean(out.isTTY), color: colorEnabled(out), columns: (out.columns || 80) - 2, final: correction.finished });
+  for (const line of bars) console.log(`  ${line}`);
+}
+
 /** Exit code: 0; with --watch the same as post --wait (3 some failed, 4 cancelled). */
-async function printOne(s: Pick<Services, 'config' | 'redis' | 'keys' | 'producer' | 'deliveries'>, id: string, watch: boolean): Promise<number> {
+async function printOne(s: Pick<Services, 'config' | 'redis' | 'keys' | 'producer' | 'deliveries' | 'corrector'>, id: string, watch: boolean): Promise<number> {
   // The stream position before the first read, so no event after it can be missed.
   const fromId = watch ? await lastEventId(s.redis, s.keys.events) : '$';
   let view = await s.producer.view(id);
@@ -83,6 +95,8 @@ async function printOne(s: Pick<Services, 'config' | 'redis' | 'keys' | 'produce
     ['published', `${when(s, view.publishedAt)} (${tz})`],
     ['topics', view.topics.join(', ')],
     ['priority', view.priority],
+    ['revision', String(view.revision ?? 1)],
+    ['retracted', view.retracted ? 'yes' : 'no'],
   ];
   if (view.expiresAt) rows.push(['expires', `${when(s, view.expiresAt)} (${tz})`]);
   for (const line of table(rows)) console.log(line);
@@ -96,6 +110,7 @@ async function printOne(s: Pick<Services, 'config' | 'redis' | 'keys' | 'produce
     for (const line of bars) console.log(`  ${line}`);
   }
   for (const line of await finalReport(s, view)) console.log(line);
+  await printCorrection(s, view);
   if (!watch) return EXIT.ok;
   if (view.status === 'done_with_failures') return EXIT.doneWithFailures;
   if (view.status === 'cancelled') return EXIT.cancelled;

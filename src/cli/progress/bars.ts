@@ -114,7 +114,8 @@ export function renderBars(rows: ChannelProgress[], opts: RenderOptions): string
   });
 }
 
-export type ProgressState = Pick<AnnouncementView, 'status' | 'channels' | 'deliveries'>;
+/** What the live block shows: an announcement's sends, or a correction's (its status is then a word like "correcting"). */
+export type ProgressState = Pick<AnnouncementView, 'channels' | 'deliveries'> & { status: string };
 
 export function rowsOf(view: Pick<AnnouncementView, 'channels' | 'deliveries'>): ChannelProgress[] {
   return view.channels.map((channel) => ({ channel, counts: view.deliveries[channel] ?? zeroCounts() }));
