@@ -30,6 +30,8 @@ const ZH: Rule[] = [
   [/^is already in the past$/, () => '这个时间已经过去了'],
   [/^lists a topic twice$/, () => '同一个主题选了两次'],
   [/^lists a channel twice$/, () => '同一个渠道选了两次'],
+  [/^cannot change once sent \(it went to (.*)\); post a new announcement to reach other channels$/, (chs) => `发出后不能更改（已发往 ${chs}）；如需发往其他渠道，请另发一条公告`],
+  [/^cannot change once sent \(it went to readers of (.*)\); post a new announcement for other topics$/, (ts) => `发出后不能更改（已发给订阅 ${ts} 的读者）；如需其他主题，请另发一条公告`],
 ];
 
 export function issueText(message: string, lang: UiLang): string {
