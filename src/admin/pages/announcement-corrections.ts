@@ -15,7 +15,7 @@ import { may, type AdminSession } from '../session.js';
 export const COR_TEXT = {
   en: {
     revision: 'Revision', retracted: 'Retracted', edit: 'Edit', retract: 'Retract',
-    history: 'History', when: 'When', who: 'Who', what: 'What', notice: 'Notice to readers',
+    history: 'History', when: 'When', who: 'Who', what: 'What', notice: 'Notice to readers', noticeShort: 'Notice',
     kinds: { post: 'Posted', edit: 'Edited', retract: 'Retracted' } as Record<RevisionEntry['kind'], string>,
     noNotice: '—',
     progress: (n: number, kind: string) => `${kind === 'retract' ? 'Retraction' : 'Correction'} (revision ${n})`,
@@ -36,7 +36,7 @@ export const COR_TEXT = {
   },
   zh: {
     revision: '修订版本', retracted: '已撤回', edit: '编辑', retract: '撤回',
-    history: '修改记录', when: '时间', who: '操作人', what: '操作', notice: '给读者的说明',
+    history: '修改记录', when: '时间', who: '操作人', what: '操作', notice: '给读者的说明', noticeShort: '说明',
     kinds: { post: '发布', edit: '修改', retract: '撤回' } as Record<RevisionEntry['kind'], string>,
     noNotice: '—',
     progress: (n: number, kind: string) => `${kind === 'retract' ? '撤回' : '更正'}（第 ${n} 版）`,
@@ -83,12 +83,12 @@ export function correctionButtons(session: AdminSession, ann: Announcement, lang
 function historyTable(revisions: RevisionEntry[], tz: string, lang: UiLang): SafeHtml {
   const t = COR_TEXT[lang];
   const noticeText = (r: RevisionEntry) => {
-    const parts = (['zh', 'en'] as const).filter((l) => r.notice?.[l]).map((l) => html`<span class="notice-text" lang="${l === 'zh' ? 'zh-CN' : 'en'}">${r.notice![l]}</span>`);
+    const parts = (lang === 'zh' ? (['zh', 'en'] as const) : (['en', 'zh'] as const)).filter((l) => r.notice?.[l]).map((l) => html`<span class="notice-text" lang="${l === 'zh' ? 'zh-CN' : 'en'}">${r.notice![l]}</span>`);
     return parts.length ? parts : t.noNotice;
   };
   return html`<div class="table-wrap"><table class="history">
 <thead><tr><th scope="col">${t.revision}</th><th scope="col">${t.what}</th><th scope="col">${t.who}</th><th scope="col">${t.when}</th><th scope="col">${t.notice}</th></tr></thead>
-<tbody>${[...revisions].reverse().map((r) => html`<tr data-revision="${r.revision}" data-kind="${r.kind}"><td class="num" data-label="${t.revision}">${r.revision}</td><td data-label="${t.what}">${t.kinds[r.kind]}</td><td data-label="${t.who}">${r.by}</td><td data-label="${t.when}">${timeTag(r.at, tz, lang)}</td><td data-label="${t.notice}">${noticeText(r)}</td></tr>`)}</tbody>
+<tbody>${[...revisions].reverse().map((r) => html`<tr data-revision="${r.revision}" data-kind="${r.kind}"><td class="num" data-label="${t.revision}">${r.revision}</td><td data-label="${t.what}">${t.kinds[r.kind]}</td><td data-label="${t.who}">${r.by}</td><td data-label="${t.when}">${timeTag(r.at, tz, lang)}</td><td data-label="${t.noticeShort}">${noticeText(r)}</td></tr>`)}</tbody>
 </table></div>`;
 }
 

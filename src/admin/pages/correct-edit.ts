@@ -19,11 +19,11 @@ import { uiLang, type UiLang } from '../lang.js';
 import { waysOf } from './announcement-corrections.js';
 import { titleOf } from './announcements.js';
 import { composeForm } from './compose-form.js';
-import { correctable, noticeFields, noticeFromBody, refused, wentOut, type IdRoute } from './correct-shared.js';
+import { correctable, noticeFields, noticeLabel, noticeFromBody, refused, wentOut, type IdRoute } from './correct-shared.js';
 
 const TEXT = {
   en: {
-    title: 'Edit announcement', back: '← Back to the announcement', save: 'Save correction', keep: 'Cancel',
+    title: 'Edit announcement', sep: ': ', back: '← Back to the announcement', save: 'Save correction', keep: 'Cancel',
     sent: (rev: number, at: SafeText) => html`Revision ${rev} went out ${at}. Saving makes the next revision: readers see the new text where the platform can change a sent message, and get your notice where it cannot.`,
     unsent: 'It has not gone out yet: saving simply replaces it, and it will be sent as it is then.',
     fixed: 'Topics and channels cannot change once it has gone out.',
@@ -31,7 +31,7 @@ const TEXT = {
     noNotice: 'Every channel of this announcement changes the message in place; the notice is only kept in the history.',
   },
   zh: {
-    title: '编辑公告', back: '← 返回公告', save: '保存更正', keep: '取消',
+    title: '编辑公告', sep: '：', back: '← 返回公告', save: '保存更正', keep: '取消',
     sent: (rev: number, at: SafeText) => html`第 ${rev} 版已于 ${at} 发出。保存后成为新的一版：能修改已发消息的平台会直接显示新内容，不能修改的平台会向读者发送您写的说明。`,
     unsent: '公告尚未发出：保存后直接替换原内容，届时按新内容发送。',
     fixed: '公告发出后，主题和渠道不能更改。',
@@ -58,14 +58,14 @@ export async function correctEditPage(app: FastifyInstance, opts: { ctx: AdminCo
     const buttons = html`<button type="submit" class="btn primary">${t.save}</button> <a class="btn" href="${self}">${t.keep}</a>`;
     const main = titleOf(ann, lang).main;
     const body = html`<p class="crumbs"><a href="${self}">${t.back}</a></p>
-<h1>${t.title}: <span class="alt">${main}</span></h1>
+<h1>${t.title}${t.sep}<span class="alt">${main}</span></h1>
 <p class="note">${sent ? t.sent(ann.revision ?? 1, timeTag(ann.publishedAt, tz, lang)) : t.unsent}${sent ? html` ${t.fixed}` : ''}</p>
-<div class="card">
 ${composeForm({
-    lang, session, config: s.config, enabled: [...new Set([...enabled, ...ann.channels])], fields: o.fields, issues, previews: [], counters: [],
+    // Once sent, the channels it went to are all there is to show (they cannot change).
+    lang, session, config: s.config, enabled: sent ? ann.channels : [...new Set([...enabled, ...ann.channels])], fields: o.fields,
+    issues: issues.map((i) => (i.path.startsWith('notice') ? { ...i, path: noticeLabel(lang, i.path) } : i)), previews: [], counters: [],
     correction: { action: `${self}/edit`, extra, buttons, sent },
-  })}
-</div>`;
+  })}`;
     return sendPage(reply, layout(body, { title: t.title, session, active: 'announcements', libraryName: s.config.library.name[lang], lang, path: `${self}/edit` }), o.status);
   };
 

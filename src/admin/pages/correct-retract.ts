@@ -18,7 +18,7 @@ import { correctable, noticeFields, noticeFromBody, refused, wentOut, type IdRou
 
 const TEXT = {
   en: {
-    title: 'Retract announcement', back: '← Back to the announcement', button: 'Retract announcement', keep: 'Keep it',
+    title: 'Retract announcement', sep: ': ', back: '← Back to the announcement', button: 'Retract announcement', keep: 'Keep it',
     intro: 'Retracting withdraws it everywhere it went. This cannot be undone. On each channel:',
     unsent: 'It has not gone out yet: retracting cancels it, and nothing is sent.',
     way: {
@@ -30,7 +30,7 @@ const TEXT = {
     fix: 'Please fix the notice; nothing was retracted.',
   },
   zh: {
-    title: '撤回公告', back: '← 返回公告', button: '撤回公告', keep: '不撤回',
+    title: '撤回公告', sep: '：', back: '← 返回公告', button: '撤回公告', keep: '不撤回',
     intro: '撤回会在所有已发送的地方收回这条公告，且无法恢复。各渠道的处理方式：',
     unsent: '公告尚未发出：撤回即取消发送，不会发出任何内容。',
     way: {
@@ -56,11 +56,11 @@ export async function correctRetractPage(app: FastifyInstance, opts: { ctx: Admi
     const issues = localizeIssues(o.issues ?? [], lang);
     const body = html`<p class="crumbs"><a href="${self}">${t.back}</a></p>
 <section class="card narrow retract" aria-labelledby="retract-h">
-<h1 id="retract-h">${t.title}: <span class="alt">${titleOf(ann, lang).main}</span></h1>
+<h1 id="retract-h">${t.title}${t.sep}<span class="alt">${titleOf(ann, lang).main}</span></h1>
 ${issues.length ? html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary"><h2>${t.fix}</h2></div>` : ''}
 ${sent ? html`<p>${t.intro}</p>
 <ul class="retract-ways">${ann.channels.map((ch) => html`<li data-channel="${ch}" data-way="${ways[ch]}">${t.way[ways[ch]](channelLabel(ch, lang))}</li>`)}</ul>` : html`<p>${t.unsent}</p>`}
-<form method="post" action="${self}/retract" class="compose" novalidate>
+<form method="post" action="${self}/retract" class="retract-form" novalidate>
 <input type="hidden" name="_csrf" value="${session.csrf}">
 ${sent && ann.channels.some((ch) => ways[ch] === 'notice') ? noticeFields(lang, o.notice, issues, t.noticeHint) : ''}
 <div class="buttons"><button type="submit" class="btn danger">${t.button}</button> <a class="btn" href="${self}">${t.keep}</a></div>

@@ -66,11 +66,14 @@ export function noticeFromBody(body: unknown): Localized | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
+/** A notice issue's path ("notice.en") as the field's label, for the list of problems at the top. */
+export const noticeLabel = (lang: UiLang, path: string): string => (path === 'notice.zh' ? TEXT[lang].label('zh') : path === 'notice.en' ? TEXT[lang].label('en') : TEXT[lang].notices);
+
 /** The two notice fields, each with its error beside it; `hint` says who gets the notice. */
 export function noticeFields(lang: UiLang, notice: Localized | undefined, issues: FieldIssue[], hint: SafeHtml | string): SafeHtml {
   const t = TEXT[lang];
   return html`<fieldset class="field notice-fields"><legend>${t.notices}</legend>
-<p class="hint" id="h-notice">${hint} ${t.max}</p>
+<p class="hint" id="h-notice">${hint}${lang === 'zh' ? '' : ' '}${t.max}</p>
 ${(['en', 'zh'] as const).map((l) => {
     const errors = issues.filter((i) => i.path === `notice.${l}` || i.path === 'notice').map((i) => i.message);
     const err = errors.length ? errors : undefined;
