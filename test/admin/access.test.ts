@@ -187,7 +187,7 @@ describe('CSRF and roles', () => {
     expect((await env.s.deliveries.get(annId, 'email', 'r1'))!.status).toBe('failed');
     // The correction forms: the same door.
     for (const form of ['edit', 'retract']) {
-      for (const fields of [{}, { _csrf: 'forged' }]) {
+      for (const fields of [{}, { _csrf: 'forged' }] as Record<string, string>[]) {
         expect((await post(`/admin/announcements/${annId}/${form}`, sess, { ...fields, 'title.en': 'Changed', 'body.en': 'b', topics: 'hours' })).statusCode, form).toBe(403);
       }
     }
