@@ -70,5 +70,17 @@ await withDeskScreenshots(async (d, browser) => {
       await shoot(page, `retract-${lang}-${width}`);
     }
   }
+  // Retracted through the confirm page, with a notice: the badge, and the retraction's progress.
+  await page.setExtraHTTPHeaders({ 'accept-language': 'en' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${self}/retract`);
+  await page.getByLabel('Notice to readers who cannot see the change (English)').fill('Withdrawn: the early closing was called off.');
+  await Promise.all([page.waitForURL(/msg=retracted/), page.getByRole('button', { name: 'Retract announcement' }).click()]);
+  await waitFor(async () => ((await d.s.corrector.view((await d.s.announcements.get(id))!)).correction?.finished ? true : null), { what: 'the retraction', timeoutMs: 30_000 });
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.reload();
+    await shoot(page, `retracted-en-${width}`);
+  }
   console.log(`wrote ${shots.map((s) => `${OUT}/${s}`).join(' ')}`);
 });

@@ -79,6 +79,14 @@ export const TEXT = {
   },
 } as const;
 
+/** A field as its label says it (the list of problems names fields, not JSON paths). */
+function fieldLabel(name: string, t: (typeof TEXT)[UiLang]): string {
+  const [group, lang] = name.split('.');
+  if ((group === 'title' || group === 'summary' || group === 'body') && (lang === 'zh' || lang === 'en')) return t.label(group, lang);
+  const words: Record<string, string> = { topics: t.topics, channels: t.channels, priority: t.urgent, publishAt: t.publishAt, expiresAt: t.expiresAt, link: t.link };
+  return words[name] ?? name;
+}
+
 /** Issues per form field; one naming no field is only in the summary at the top. */
 function issuesByField(issues: FieldIssue[]): { at: Map<string, string[]> } {
   const at = new Map<string, string[]>();
@@ -178,7 +186,7 @@ ${v.issues.length > 0 ? html`<div class="error-summary" role="alert" tabindex="-
 <h2>${t.fix(v.issues.length)}</h2>
 <ul>${v.issues.map((i) => {
     const f = fieldOfIssue(i.path);
-    return html`<li>${f ? html`<a href="#${idOf(f)}">${i.path}: ${i.message}</a>` : html`${i.path}: ${i.message}`}</li>`;
+    return html`<li>${f ? html`<a href="#${idOf(f)}">${fieldLabel(f, t)}${v.lang === 'zh' ? '：' : ': '}${i.message}</a>` : html`${i.path}: ${i.message}`}</li>`;
   })}</ul></div>` : ''}
 <div class="lang-grid">
 ${(['title', 'summary', 'body'] as const).map((g) => html`${textField(v, at, g, 'zh')}${textField(v, at, g, 'en')}`)}
