@@ -219,3 +219,27 @@ describe('retracting at the desk', () => {
     expect((await stored()).revision).toBe(3);
   }, 60_000);
 });
+
+describe('before it went out', () => {
+  it('edits a scheduled announcement in place (its time in the form, no notice) and retracting it cancels it', async () => {
+    const later = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const res = await app.inject({ method: 'POST', url: '/api/announcements', payload: { ...ANN, channels: ['rss'], publishAt: later }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const sid = (res.json() as { id: string }).id;
+    const form = await getPage(app, `/admin/announcements/${sid}/edit`, librarian);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('name="publishAt"');
+    expect(form.body).not.toContain('name="notice.en"');
+    expect(form.body).toContain('It has not gone out yet');
+    const publishAt = /name="publishAt" value="([^"]+)"/.exec(form.body)![1];
+    const saved = await postForm(app, `/admin/announcements/${sid}/edit`, librarian, { ...EDITED, 'title.en': 'Library closed on Saturday', channels: ['rss'], publishAt });
+    expect(saved.statusCode, saved.body.slice(0, 400)).toBe(303);
+    expect(saved.headers.location).toBe(`/admin/announcements/${sid}?msg=edited`);
+    const ann = (await s.announcements.get(sid))!;
+    expect([ann.status, ann.title.en]).toEqual(['scheduled', 'Library closed on Saturday']);
+    expect((await getPage(app, `/admin/announcements/${sid}/retract`, librarian)).body).toContain('retracting cancels it, and nothing is sent');
+    const gone = await postForm(app, `/admin/announcements/${sid}/retract`, librarian, {});
+    expect(gone.headers.location).toBe(`/admin/announcements/${sid}?msg=cancelled`);
+    expect((await s.announcements.get(sid))!.status).toBe('cancelled');
+    expect((await getPage(app, `/admin/announcements/${sid}/edit`, librarian)).statusCode).toBe(409);
+  });
+});

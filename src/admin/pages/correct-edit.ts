@@ -59,7 +59,7 @@ export async function correctEditPage(app: FastifyInstance, opts: { ctx: AdminCo
     const main = titleOf(ann, lang).main;
     const body = html`<p class="crumbs"><a href="${self}">${t.back}</a></p>
 <h1>${t.title}${t.sep}<span class="alt">${main}</span></h1>
-<p class="note">${sent ? t.sent(ann.revision ?? 1, timeTag(ann.publishedAt, tz, lang)) : t.unsent}${sent ? html` ${t.fixed}` : ''}</p>
+<p class="note">${sent ? t.sent(ann.revision ?? 1, timeTag(ann.publishedAt, tz, lang)) : t.unsent}${sent ? html`${lang === 'zh' ? '' : ' '}${t.fixed}` : ''}</p>
 ${composeForm({
     // Once sent, the channels it went to are all there is to show (they cannot change).
     lang, session, config: s.config, enabled: sent ? ann.channels : [...new Set([...enabled, ...ann.channels])], fields: o.fields,
