@@ -69,6 +69,9 @@ const FLASH = {
     fixed: {
       cancelled: 'Announcement cancelled.', 'not-cancellable': 'Only a scheduled or queued announcement can be cancelled.',
       'signed-out': 'Signed out.', 'subscriber-saved': 'Subscriber saved.',
+      corrected: 'Correction saved. Below: how far it has gone out on each channel.',
+      edited: 'Changes saved. It had not gone out yet, so it will be sent as it is now.',
+      retracted: 'Announcement retracted. Below: how far the retraction has gone on each channel.',
     } as Record<string, string>,
   },
   zh: {
@@ -78,6 +81,9 @@ const FLASH = {
     fixed: {
       cancelled: '公告已取消。', 'not-cancellable': '只有待发布或排队中的公告才能取消。',
       'signed-out': '已退出登录。', 'subscriber-saved': '订阅者信息已保存。',
+      corrected: '更正已保存。下方显示各渠道的处理进度。',
+      edited: '修改已保存。公告尚未发出，将按现在的内容发送。',
+      retracted: '公告已撤回。下方显示各渠道的撤回进度。',
     } as Record<string, string>,
   },
 };

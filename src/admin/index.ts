@@ -17,6 +17,8 @@ import { bullBoardRoutes } from './bull-board.js';
 import { refuse, wantsJson, wantsJsonPath, type AdminContext, type AdminRouteConfig } from './context.js';
 import { ProgressHub, registerEventStream } from './live.js';
 import { announcementPage } from './pages/announcement.js';
+import { correctEditPage } from './pages/correct-edit.js';
+import { correctRetractPage } from './pages/correct-retract.js';
 import { announcementsPage } from './pages/announcements.js';
 import { loginPages } from './pages/login.js';
 import { accountsPage } from './pages/accounts.js';
@@ -146,6 +148,8 @@ export async function adminRoutes(app: FastifyInstance, opts: AdminOptions): Pro
       await admin.register(languageRoute, { accounts, baseUrl });
       await admin.register(announcementsPage, { ctx });
       await admin.register(announcementPage, { ctx });
+      await admin.register(correctEditPage, { ctx });
+      await admin.register(correctRetractPage, { ctx });
       await admin.register(queuesPage, { ctx });
       await admin.register(subscribersPage, { ctx });
       await admin.register(subscriberListPage, { ctx });

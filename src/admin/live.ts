@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { watchEvents } from '../events/watch.js';
 import type { Services } from '../services.js';
+import type { CorrectionProgress } from '../store/corrections.js';
 import type { DeliveryCounts } from '../store/deliveries.js';
 import type { AnnouncementStatus } from '../types.js';
 
@@ -13,14 +14,20 @@ export interface ProgressSummary {
   id: string;
   status: AnnouncementStatus;
   channels: Record<string, DeliveryCounts>;
+  /** The newest revision's correction (an edit or retraction of what was sent), once there is one. */
+  correction?: CorrectionProgress;
 }
 
-/** What the hub reads: the event stream's address and key, the producer's view, a logger. */
-export type ProgressHubDeps = Pick<Services, 'config' | 'keys' | 'log' | 'producer'>;
+/** What the hub reads: the event stream's address and key, the producer's view, the correction log, a logger. */
+export type ProgressHubDeps = Pick<Services, 'config' | 'keys' | 'log' | 'producer' | 'corrections'>;
 
-export async function summaryOf(s: Pick<Services, 'producer'>, id: string): Promise<ProgressSummary | null> {
+export async function summaryOf(s: Pick<Services, 'producer' | 'corrections'>, id: string): Promise<ProgressSummary | null> {
   const view = await s.producer.view(id);
-  return view ? { id, status: view.status, channels: view.deliveries } : null;
+  if (!view) return null;
+  const sum: ProgressSummary = { id, status: view.status, channels: view.deliveries };
+  const revision = view.revision ?? 1;
+  if (revision > 1) sum.correction = await s.corrections.progress(id, revision, view.channels);
+  return sum;
 }
 
 type Listener = (summary: ProgressSummary) => void;

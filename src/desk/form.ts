@@ -72,3 +72,19 @@ export function fieldOfIssue(path: string): string | undefined {
   if (parent) return parent;
   return names.find((n) => n.startsWith(`${path}.`));
 }
+
+/** A stored announcement as the form's fields, for editing it (times in library time). */
+export function announcementToFields(ann: { title: Record<string, string | undefined>; summary?: Record<string, string | undefined>; body: Record<string, string | undefined>; topics: string[]; channels: string[]; priority?: string; publishedAt?: string; expiresAt?: string; link?: string }, timeZone: string, opts: { publishAt: boolean }): FormFields {
+  const out: FormFields = { topics: [...ann.topics], channels: [...ann.channels] };
+  for (const group of ['title', 'summary', 'body'] as const) {
+    for (const lang of ['zh', 'en'] as const) {
+      const v = ann[group]?.[lang];
+      if (v) out[`${group}.${lang}`] = v;
+    }
+  }
+  if (ann.priority === 'urgent') out.priority = 'urgent';
+  if (opts.publishAt && ann.publishedAt) out.publishAt = isoToLocal(ann.publishedAt, timeZone);
+  if (ann.expiresAt) out.expiresAt = isoToLocal(ann.expiresAt, timeZone);
+  if (ann.link) out.link = ann.link;
+  return out;
+}

@@ -6,6 +6,9 @@ import type { UiLang } from '../admin/lang.js';
 
 type Rule = [RegExp, (...groups: string[]) => string];
 
+/** "en, zh" → "英文、中文" (the schema names languages by their codes). */
+const langWords = (codes: string): string => codes.split(/,\s*/).map((c) => ({ en: '英文', zh: '中文' })[c] ?? c).join('、');
+
 const ZH: Rule[] = [
   [/^must be a string$/, () => '必须是文字'],
   [/^must not be empty$/, () => '不能为空'],
@@ -24,12 +27,14 @@ const ZH: Rule[] = [
   [/^unknown or disabled channel "(.*)"; enabled: (.*)$/, (c, on) => `“${c}”不是已启用的渠道；已启用：${on}`],
   [/^must name at least one channel/, () => '请至少选择一个渠道'],
   [/^needs at least one language \("en" or "zh"\)$/, () => '至少要用一种语言（中文或英文）填写'],
-  [/^must have the same languages as title \(title: (.*); body: (.*)\)$/, (t, b) => `标题和正文要用相同的语言（标题：${t}；正文：${b}）`],
+  [/^must have the same languages as title \(title: (.*); body: (.*)\)$/, (t, b) => `标题和正文要用相同的语言（标题：${langWords(t)}；正文：${langWords(b)}）`],
   [/^has no title in this language$/, () => '这种语言还没有标题'],
   [/^must be after publishAt$/, () => '必须晚于发布时间'],
   [/^is already in the past$/, () => '这个时间已经过去了'],
   [/^lists a topic twice$/, () => '同一个主题选了两次'],
   [/^lists a channel twice$/, () => '同一个渠道选了两次'],
+  [/^cannot change once sent \(it went to (.*)\); post a new announcement to reach other channels$/, (chs) => `发出后不能更改（已发往 ${chs}）；如需发往其他渠道，请另发一条公告`],
+  [/^cannot change once sent \(it went to readers of (.*)\); post a new announcement for other topics$/, (ts) => `发出后不能更改（已发给订阅 ${ts} 的读者）；如需其他主题，请另发一条公告`],
 ];
 
 export function issueText(message: string, lang: UiLang): string {

@@ -142,7 +142,7 @@ describe('dashboard headers', () => {
   it('puts the strict CSP (no inline script or style) on every /admin response', async () => {
     expect(ADMIN_CSP).toBe("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
     const sess = await injectSignIn(env.app, ADMIN_TOKEN);
-    const urls = ['/admin/login', '/admin', `/admin/announcements/${annId}`, '/admin/queues-overview', '/admin/subscribers', '/admin/assets/admin.css', '/admin/assets/live.js', '/admin/nope', `/admin/api/announcements/${annId}/summary`];
+    const urls = ['/admin/login', '/admin', `/admin/announcements/${annId}`, `/admin/announcements/${annId}/edit`, `/admin/announcements/${annId}/retract`, '/admin/queues-overview', '/admin/subscribers', '/admin/assets/admin.css', '/admin/assets/live.js', '/admin/nope', `/admin/api/announcements/${annId}/summary`];
     for (const url of urls) {
       const r = await get(url, sess);
       expect(r.headers['content-security-policy'], url).toBe(ADMIN_CSP);
@@ -162,7 +162,7 @@ describe('dashboard headers', () => {
 
   it('escapes what an announcement says', async () => {
     const sess = await injectSignIn(env.app, ADMIN_TOKEN);
-    for (const url of ['/admin', `/admin/announcements/${annId}`]) {
+    for (const url of ['/admin', `/admin/announcements/${annId}`, `/admin/announcements/${annId}/edit`, `/admin/announcements/${annId}/retract`]) {
       const body = (await get(url, sess)).body;
       expect(body).toContain('Closed &lt;b&gt;Monday&lt;/b&gt;');
       expect(body).not.toContain('<b>Monday</b>');
@@ -185,6 +185,14 @@ describe('CSRF and roles', () => {
       expect(r.statusCode, JSON.stringify([fields, headers])).toBe(403);
     }
     expect((await env.s.deliveries.get(annId, 'email', 'r1'))!.status).toBe('failed');
+    // The correction forms: the same door.
+    for (const form of ['edit', 'retract']) {
+      for (const fields of [{}, { _csrf: 'forged' }] as Record<string, string>[]) {
+        expect((await post(`/admin/announcements/${annId}/${form}`, sess, { ...fields, 'title.en': 'Changed', 'body.en': 'b', topics: 'hours' })).statusCode, form).toBe(403);
+      }
+    }
+    const unchanged = (await env.s.announcements.get(annId))!;
+    expect([unchanged.status, unchanged.revision ?? 1, unchanged.title.en]).toEqual(['queued', 1, 'Closed <b>Monday</b>']);
     const ok = await post(url, sess, { _csrf: sess.csrf }, { origin: 'http://crier.test', 'sec-fetch-site': 'same-origin' });
     expect(ok.statusCode).toBe(303);
     expect(ok.headers.location).toBe(`/admin/announcements/${annId}?msg=retried-1`);

@@ -98,4 +98,44 @@ describe('accessibility of the dashboard (axe)', () => {
       await page.setExtraHTTPHeaders({});
     }
   }, 60_000);
+
+  it('finds none on the correction pages (edited announcement, edit form with an error, retract), in both languages at 1280 and 390 px', async () => {
+    const id = await postAnnouncement(d.url);
+    await waitFor(async () => ((await d.s.producer.view(id))?.status.startsWith('done') ? true : null), { what: 'sent' });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await signIn(LIBRARIAN_TOKEN);
+    const self = `${d.url}/admin/announcements/${id}`;
+    // Through the form in a real browser: the edit form is filled with what was sent.
+    await page.goto(`${self}/edit`);
+    expect(await page.inputValue('#f-title-en')).toBe('Opening hours during the National Day holiday');
+    await page.fill('#f-body-en', 'From **1 to 7 October** the Central Library opens **09:00–16:00**.');
+    await page.fill('#f-notice-en', 'Correction: we close at 16:00, not 17:00.');
+    await Promise.all([page.waitForURL(/msg=corrected/), page.click('#correct button[type=submit]')]);
+    await waitFor(async () => ((await d.s.corrector.view((await d.s.announcements.get(id))!)).correction?.finished ? true : null), { what: 'the correction' });
+    const found: string[] = [];
+    try {
+      for (const lang of ['en', 'zh'] as const) {
+        await page.setExtraHTTPHeaders({ 'accept-language': lang === 'zh' ? 'zh-CN,zh;q=0.9' : 'en' });
+        for (const width of [1280, 390]) {
+          await page.setViewportSize({ width, height: 900 });
+          await page.goto(self);
+          await page.locator('section.correction[data-revision="2"]').waitFor();
+          expect(await page.locator('table.history tr[data-kind="edit"]').count()).toBe(1);
+          found.push(...(await seriousViolations(page, `announcement after an edit, ${lang} at ${width}px`)));
+          await page.goto(`${self}/edit`);
+          found.push(...(await seriousViolations(page, `edit, ${lang} at ${width}px`)));
+          await page.fill('#f-title-en', '');
+          await Promise.all([page.waitForLoadState('load'), page.click('#correct button[type=submit]')]);
+          await page.locator('#e-body-en, #e-title-en, #e-body-zh').first().waitFor();
+          found.push(...(await seriousViolations(page, `edit with an error, ${lang} at ${width}px`)));
+          await page.goto(`${self}/retract`);
+          found.push(...(await seriousViolations(page, `retract, ${lang} at ${width}px`)));
+        }
+      }
+    } finally {
+      await page.setExtraHTTPHeaders({});
+    }
+    expect(found).toEqual([]);
+    expect((await d.s.announcements.get(id))!.revision).toBe(2); // the error changed nothing
+  }, 120_000);
 });

@@ -56,8 +56,23 @@
     if (skipped) skipped.hidden = seg.skipped === 0;
   }
 
+  // An edit's or retraction's bars, when the page shows that revision's correction.
+  function applyCorrection(sum) {
+    const c = sum.correction;
+    if (!c) return;
+    const sec = document.querySelector(`[data-cor="${CSS.escape(sum.id)}"][data-revision="${c.revision}"]`);
+    if (!sec) return;
+    for (const [ch, counts] of Object.entries(c.channels)) {
+      const p = sec.querySelector(`.progress[data-channel="${CSS.escape(ch)}"]`);
+      if (p) updateBar(p, counts);
+    }
+    const state = sec.querySelector('[data-role="cor-state"]');
+    if (state && c.finished) state.textContent = state.dataset.finished;
+  }
+
   function apply(sum) {
     latest.set(sum.id, sum);
+    applyCorrection(sum);
     const els = document.querySelectorAll(`[data-ann="${CSS.escape(sum.id)}"]`);
     if (els.length === 0) return maybeInsert(sum.id);
     for (const el of els) {

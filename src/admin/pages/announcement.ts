@@ -15,6 +15,7 @@ import { may } from '../session.js';
 import { liveState, titleOf, topicsText } from './announcements.js';
 import { logPage, logSection, parseLogFilter } from './delivery-log.js';
 import { channelLabel } from '../channel-names.js';
+import { correctionButtons, correctionSections, revisionFacts } from './announcement-corrections.js';
 
 type IdRoute = { Params: { id: string } };
 const LANGS: LangPref[] = ['both', 'en', 'zh'];
@@ -94,10 +95,11 @@ export async function announcementPage(app: FastifyInstance, opts: { ctx: AdminC
     // The sample recipient's language is ?preview= (?lang= in older links; that one also sets the page's language).
     const langParam = (param(req, 'preview') ?? param(req, 'lang')) as LangPref | undefined;
     const lang = langParam && LANGS.includes(langParam) ? langParam : s.config.library.defaultLanguage;
-    const [counts, paused, reach] = await Promise.all([
+    const [counts, paused, reach, corrections] = await Promise.all([
       s.deliveries.counts(ann.id, ann.channels),
       Promise.all(ann.channels.map((ch) => (s.channels.has(ch) ? s.queues.deliver(ch).isPaused() : Promise.resolve(false)))),
       reachOf(s, ann),
+      correctionSections(s, ann, tz, ui),
     ]);
     const self = `/admin/announcements/${encodeURIComponent(ann.id)}`;
     const here = safeBack(req.url.replace(/([?&])msg=[^&#]*&?/, '$1').replace(/[?&]$/, ''));
@@ -115,13 +117,16 @@ ${liveState(ui)}
   <dt>${tx.topics}</dt><dd>${topicsText(s, ann.topics, ui)}</dd>
   ${ann.link ? html`<dt>${tx.link}</dt><dd><a href="${ann.link}" rel="noopener noreferrer">${ann.link}</a></dd>` : ''}
   <dt>${tx.id}</dt><dd><code>${ann.id}</code></dd>
+  ${revisionFacts(ann, ui)}
 </dl>
 ${bars(ann.channels, counts, ui)}
 <div class="actions">
 ${may(session.role, 'retry') && failed > 0 ? actionForm(`${self}/retry`, session.csrf, tx.retry(failed), { cls: 'btn primary', confirm: tx.retryConfirm, back: here }) : ''}
 ${may(session.role, 'cancel') && (ann.status === 'scheduled' || ann.status === 'queued') ? actionForm(`${self}/cancel`, session.csrf, tx.cancel, { cls: 'btn danger', confirm: tx.cancelConfirm, back: here }) : ''}
+${correctionButtons(session, ann, ui)}
 </div>
 </article>
+${corrections}
 <section class="card reach"><h2>${tx.reach}</h2>
 <table class="counts"><thead><tr><th scope="col">${tx.channel}</th><th scope="col">${tx.people}</th><th scope="col">${tx.groups}</th></tr></thead>
 <tbody>${ann.channels.map((ch) => html`<tr data-channel="${ch}"><th scope="row">${channelLabel(ch, ui)}</th><td class="num" data-n="people">${reach[ch]?.people ?? 0}</td><td class="num" data-n="groups">${reach[ch]?.groups ?? 0}</td></tr>`)}</tbody></table>

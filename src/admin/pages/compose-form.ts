@@ -25,6 +25,12 @@ export interface ComposeView {
   counters: Counter[];
   /** "Draft saved 14:05", in library time. */
   savedText?: string;
+  /**
+   * Correcting an announcement instead of writing one: the form posts to `action`, has no
+   * draft, template or test, shows `extra` (the notice fields) before `buttons`; once sent,
+   * no publish time (it went out when it did).
+   */
+  correction?: { action: string; extra: SafeHtml; buttons: SafeHtml; sent: boolean };
 }
 
 const idOf = (name: string): string => `f-${name.replace('.', '-')}`;
@@ -72,6 +78,14 @@ export const TEXT = {
     topicLabel: (n: { en: string; zh: string }) => `${n.zh} · ${n.en}`,
   },
 } as const;
+
+/** A field as its label says it (the list of problems names fields, not JSON paths). */
+function fieldLabel(name: string, t: (typeof TEXT)[UiLang]): string {
+  const [group, lang] = name.split('.');
+  if ((group === 'title' || group === 'summary' || group === 'body') && (lang === 'zh' || lang === 'en')) return t.label(group, lang);
+  const words: Record<string, string> = { topics: t.topics, channels: t.channels, priority: t.urgent, publishAt: t.publishAt, expiresAt: t.expiresAt, link: t.link };
+  return words[name] ?? name;
+}
 
 /** Issues per form field; one naming no field is only in the summary at the top. */
 function issuesByField(issues: FieldIssue[]): { at: Map<string, string[]> } {
@@ -164,14 +178,15 @@ export function composeForm(v: ComposeView): SafeHtml {
   const scheduled = one(v.fields, 'publishAt') !== '';
   const d = v.draft;
   const t = TEXT[v.lang];
-  return html`<form method="post" action="/admin/compose" id="compose" class="compose" novalidate data-tz="${tz}">
+  const c = v.correction;
+  return html`<form method="post" action="${c?.action ?? '/admin/compose'}" id="${c ? 'correct' : 'compose'}" class="compose" novalidate data-tz="${tz}">
 <input type="hidden" name="_csrf" value="${v.session.csrf}">
-<input type="hidden" name="draft" value="${d?.id ?? ''}">
+${c ? '' : html`<input type="hidden" name="draft" value="${d?.id ?? ''}">`}
 ${v.issues.length > 0 ? html`<div class="error-summary" role="alert" tabindex="-1" id="error-summary">
 <h2>${t.fix(v.issues.length)}</h2>
 <ul>${v.issues.map((i) => {
     const f = fieldOfIssue(i.path);
-    return html`<li>${f ? html`<a href="#${idOf(f)}">${i.path}: ${i.message}</a>` : html`${i.path}: ${i.message}`}</li>`;
+    return html`<li>${f ? html`<a href="#${idOf(f)}">${fieldLabel(f, t)}${v.lang === 'zh' ? '：' : ': '}${i.message}</a>` : html`${i.path}: ${i.message}`}</li>`;
   })}</ul></div>` : ''}
 <div class="lang-grid">
 ${(['title', 'summary', 'body'] as const).map((g) => html`${textField(v, at, g, 'zh')}${textField(v, at, g, 'en')}`)}
@@ -184,7 +199,7 @@ ${checkboxes(v, at, 'channels', t.channels, v.enabled.map((c) => ({ value: c, la
 <p class="hint">${t.urgentHint}</p>
 </div>
 <div class="time-grid">
-${timeField(v, at, 'publishAt', t.publishAt, t.publishHint(tz))}
+${c?.sent ? '' : timeField(v, at, 'publishAt', t.publishAt, t.publishHint(tz))}
 ${timeField(v, at, 'expiresAt', t.expiresAt, t.expiresHint(tz))}
 </div>
 <div class="field${at.get('link') ? ' has-error' : ''}">
@@ -193,7 +208,12 @@ ${timeField(v, at, 'expiresAt', t.expiresAt, t.expiresHint(tz))}
 <input type="url" id="f-link" name="link" value="${one(v.fields, 'link')}" inputmode="url"${described('link', at.get('link'), true)}>
 ${errorText('link', at.get('link'))}
 </div>
-<div class="buttons">
+${c ? html`${c.extra}<div class="buttons">${c.buttons}</div>
+</form>` : formEnd(v, t, reviewer, scheduled)}`;
+}
+
+function formEnd(v: ComposeView, t: (typeof TEXT)[UiLang], reviewer: boolean, scheduled: boolean): SafeHtml {
+  return html`<div class="buttons">
 <button type="submit" class="btn" name="action" value="save">${t.save}</button>
 ${reviewer
     ? html`<button type="submit" class="btn primary" name="action" value="post" id="post-button" data-now="${t.post}" data-later="${t.schedule}">${scheduled ? t.schedule : t.post}</button>`

@@ -3,7 +3,7 @@
 // as text (the announcement routes' parser, registered in the same plugin) so that a body that
 // is not JSON gets the same 400 as one with bad fields.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { validateAnnouncement, validateNotice } from '../../announcement/schema.js';
+import { checkEdit, checkRetract, REFUSED } from '../../corrections/requests.js';
 import type { Services } from '../../services.js';
 import type { Auth } from '../auth.js';
 import { HttpError, notFound } from '../errors.js';
@@ -32,8 +32,8 @@ function jsonObject(raw: unknown, reply: FastifyReply, emptyOk: boolean): Record
   return null;
 }
 
-const retracted = () => new HttpError(409, 'retracted', 'this announcement was retracted; it can no longer be changed');
-const cancelled = () => new HttpError(409, 'cancelled', 'this announcement was cancelled before it went out; post a new one instead');
+const retracted = () => new HttpError(409, 'retracted', REFUSED.retracted);
+const cancelled = () => new HttpError(409, 'cancelled', REFUSED.cancelled);
 
 export async function correctionRoutes(app: FastifyInstance, opts: { s: CorrectionRouteDeps; auth: Auth }): Promise<void> {
   const { s, auth } = opts;
@@ -42,12 +42,9 @@ export async function correctionRoutes(app: FastifyInstance, opts: { s: Correcti
     const id = annId(req);
     const body = jsonObject(req.body, reply, false);
     if (!body) return reply;
-    const { notice: rawNotice, ...announcement } = body;
-    const a = validateAnnouncement(s.producer.schema, announcement);
-    const n = validateNotice({ notice: rawNotice });
-    const issues = [...(a.ok ? [] : a.issues), ...(n.ok ? [] : n.issues)];
-    if (!a.ok || !n.ok) return reply.code(400).send({ error: 'invalid_announcement', message: 'the announcement has errors', issues });
-    const r = await s.corrector.edit(id, a.value, { by: req.principal!.name, ...(n.value ? { notice: n.value } : {}) });
+    const c = checkEdit(s.producer.schema, body);
+    if (!c.ok) return reply.code(400).send({ error: 'invalid_announcement', message: 'the announcement has errors', issues: c.issues });
+    const r = await s.corrector.edit(id, c.input, { by: req.principal!.name, ...(c.notice ? { notice: c.notice } : {}) });
     if (r.ok) return reply.code(202).send({ id, revision: r.revision, status: r.status });
     if (r.reason === 'not_found') throw notFound('announcement');
     if (r.reason === 'invalid') return reply.code(400).send({ error: 'invalid_announcement', message: 'the announcement has errors', issues: r.issues });
@@ -58,15 +55,13 @@ export async function correctionRoutes(app: FastifyInstance, opts: { s: Correcti
     const id = annId(req);
     const body = jsonObject(req.body, reply, true);
     if (!body) return reply;
-    const unknown = Object.keys(body).filter((k) => k !== 'notice');
-    const n = validateNotice({ notice: body.notice });
-    const issues = [...unknown.map((k) => ({ path: k, message: 'unknown field (a retraction takes only "notice")' })), ...(n.ok ? [] : n.issues)];
-    if (issues.length || !n.ok) return reply.code(400).send({ error: 'invalid_retraction', message: 'the retraction has errors', issues });
-    const r = await s.corrector.retract(id, { by: req.principal!.name, ...(n.value ? { notice: n.value } : {}) });
+    const c = checkRetract(body);
+    if (!c.ok) return reply.code(400).send({ error: 'invalid_retraction', message: 'the retraction has errors', issues: c.issues });
+    const r = await s.corrector.retract(id, { by: req.principal!.name, ...(c.notice ? { notice: c.notice } : {}) });
     if (r.ok) return reply.code(202).send({ id, revision: r.revision, status: r.status });
     if (r.reason === 'not_found') throw notFound('announcement');
     throw r.reason === 'retracted'
-      ? new HttpError(409, 'already_retracted', 'this announcement was already retracted')
+      ? new HttpError(409, 'already_retracted', REFUSED.alreadyRetracted)
       : cancelled();
   });
 }
