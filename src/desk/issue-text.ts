@@ -37,9 +37,16 @@ const ZH: Rule[] = [
   [/^cannot change once sent \(it went to readers of (.*)\); post a new announcement for other topics$/, (ts) => `发出后不能更改（已发给订阅 ${ts} 的读者）；如需其他主题，请另发一条公告`],
 ];
 
+/** "en, zh" → "English, Chinese": the desk's English page names languages too, not codes. */
+const langNames = (codes: string): string => codes.split(/,\s*/).map((c) => ({ en: 'English', zh: 'Chinese' })[c] ?? c).join(', ');
+
+// The few English messages that speak the API's codes, said as a librarian would.
+const EN: Rule[] = [
+  [/^must have the same languages as title \(title: (.*); body: (.*)\)$/, (t, b) => `must be written in the same languages as the title (title: ${langNames(t)}; body: ${langNames(b)})`],
+];
+
 export function issueText(message: string, lang: UiLang): string {
-  if (lang !== 'zh') return message;
-  for (const [re, say] of ZH) {
+  for (const [re, say] of lang === 'zh' ? ZH : EN) {
     const m = re.exec(message);
     if (m) return say(...m.slice(1));
   }
