@@ -223,7 +223,6 @@ let outbox: string;
 const registered = new Set<string>();
 let sessions: SessionStore;
 const accountIds: Partial<Record<Role, string>> = {};
-let expired: { id: string; csrf: string };
 
 const LOGIN_NONCE = 'matrix-login-nonce-0123456789abcdef';
 const sha256 = (v: string) => createHash('sha256').update(v, 'utf8').digest('hex');
@@ -261,11 +260,6 @@ beforeAll(async () => {
   for (const role of ['contributor', 'librarian', 'admin'] as const) {
     accountIds[role] = (await accounts.create({ name: `Matrix ${role}`, email: `${role}@matrix.example.edu`, role, createdBy: 'test' })).id;
   }
-  // An expired session: a real one whose stored expiry is moved into the past (Redis's own TTL stays).
-  const made = await sessions.create({ name: 'Matrix admin', role: 'admin', accountId: accountIds.admin, email: 'admin@matrix.example.edu' });
-  const key = s.keys.adminSession(sha256(made.id));
-  await s.redis.set(key, JSON.stringify({ ...made.session, expiresAt: Date.now() - 1000 }), 'KEEPTTL');
-  expired = { id: made.id, csrf: made.session.csrf };
 });
 
 afterAll(async () => {
@@ -274,7 +268,15 @@ afterAll(async () => {
   rmSync(outbox, { recursive: true, force: true });
 });
 
-/** A fresh session per request (a logout in one cell cannot sign out another). */
+/** An expired admin session: a real one whose stored expiry is moved into the past (Redis's own TTL stays). */
+async function expiredSession(): Promise<{ id: string; csrf: string; key: string }> {
+  const made = await sessions.create({ name: 'Matrix admin', role: 'admin', accountId: accountIds.admin, email: 'admin@matrix.example.edu' });
+  const key = s.keys.adminSession(sha256(made.id));
+  await s.redis.set(key, JSON.stringify({ ...made.session, expiresAt: Date.now() - 1000 }), 'KEEPTTL');
+  return { id: made.id, csrf: made.session.csrf, key };
+}
+
+/** A fresh session per request (a logout or sign-in in one cell cannot end another's). */
 async function sessionFor(role: Role): Promise<{ id: string; csrf: string }> {
   const email = `${role}@matrix.example.edu`;
   const { id, session } = await sessions.create({ name: `Matrix ${role}`, role, accountId: accountIds[role], email });
@@ -299,8 +301,10 @@ async function credentials(who: Identity): Promise<{ headers: Record<string, str
       const token = who === 'admin' ? ADMIN_TOKEN : LIBRARIAN_TOKEN;
       return { headers: { authorization: `Bearer ${token}`, cookie: cookie(sess.id) }, csrf: sess.csrf };
     }
-    case 'expired':
-      return { headers: { cookie: cookie(expired.id) }, csrf: expired.csrf };
+    case 'expired': {
+      const sess = await expiredSession();
+      return { headers: { cookie: cookie(sess.id) }, csrf: sess.csrf };
+    }
     case 'crossSite': {
       // A valid admin session (with its CSRF token) sent by another site's page.
       const sess = await sessionFor('admin');
@@ -401,6 +405,15 @@ describe('access matrix (issue 15)', () => {
     expect(wrong).toEqual([]);
     expect(cells).toBeGreaterThan(7 * 100);
   }, 120_000);
+
+  it('refuses the expired session for its expiry alone: it is still stored, with Redis time to live left', async () => {
+    const sess = await expiredSession();
+    const res = await app.inject({ method: 'GET', url: '/admin', headers: { cookie: `crier_session=${sess.id}` } });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/admin/login');
+    expect(await s.redis.ttl(sess.key)).toBeGreaterThan(3600);
+    expect((JSON.parse((await s.redis.get(sess.key))!) as { expiresAt: number }).expiresAt).toBeLessThan(Date.now());
+  });
 
   it('opens the Telegram webhook to its secret-token header only (the row above is not 401 for another reason)', async () => {
     const update = { update_id: 1, message: { message_id: 1, date: 0, chat: { id: 7, type: 'private' }, from: { id: 7, is_bot: false, first_name: 'M' }, text: '/help' } };
