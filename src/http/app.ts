@@ -1,6 +1,6 @@
 // The HTTP server: one Fastify instance, route groups as plugins. Every error is JSON
 // `{ error, message }`; nothing internal (stack traces, tokens, Redis URLs) ever leaves.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type RouteOptions } from 'fastify';
 import { MAX_REQUEST_BYTES } from '../announcement/schema.js';
 import type { Services } from '../services.js';
 import { createAuth } from './auth.js';
@@ -22,6 +22,12 @@ import { channelRoutes } from '../channel-builder.js';
 export interface BuildAppOptions {
   /** Fastify's request log (pino) to stdout. Off by default. */
   logger?: boolean;
+  /**
+   * Told of every route as it is registered (a Fastify onRoute hook added before any route).
+   * The access-matrix test (test/security/access-matrix.test.ts) lists the routes with it, so a
+   * new route that has no row there fails the test instead of skipping the role checks.
+   */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -64,6 +70,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   const log = s.log.child('http');
 
   app.decorateRequest('principal', null);
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
 
   // While Redis is known to be down, routes that need it answer 503 at once instead of waiting
   // for ioredis to give up on its retries. /health makes its own check; unknown routes stay 404.
