@@ -143,6 +143,11 @@ const ROUTES: Record<string, Spec | [Spec, Extra]> = {
   'POST /admin/announcements/:id/retry': desk(ADMIN),
   'POST /admin/announcements/:id/cancel': desk(READ),
   'GET /admin/announcements/:id/deliveries.csv': desk(READ),
+  // Corrections: librarians and admins, as for posting (permission announcements:correct).
+  'GET /admin/announcements/:id/edit': desk(READ),
+  'POST /admin/announcements/:id/edit': desk(READ),
+  'GET /admin/announcements/:id/retract': desk(READ),
+  'POST /admin/announcements/:id/retract': desk(READ),
   'POST /admin/channels/:channel/pause': desk(ADMIN),
   'POST /admin/channels/:channel/resume': desk(ADMIN),
   'GET /admin/events': deskJson(READ),
