@@ -22,7 +22,7 @@ const HOOKS = [
 ] as const;
 
 /** Typed text that means something to a platform: must arrive as text. */
-const TYPED = '<!channel> <!here> <!everyone> <@U024BE7LH> <#C024BE7LH> <http://evil.example|click me> @all <@all> <at user_id="all">all</at> @someone@mastodon.social <a href="javascript:alert(1)">x</a> <svg onload=alert(1)>';
+const TYPED = '@someone@mastodon.social <!channel> <!here> <!everyone> <@U024BE7LH> <#C024BE7LH> <http://evil.example|click me> @all <@all> <at user_id="all">all</at> @someone@mastodon.social <a href="javascript:alert(1)">x</a> <svg onload=alert(1)>';
 const hostile = fixture('hostile-markup') as { title: Record<string, string>; body: Record<string, string>; topics: string[] };
 const injected = {
   ...hostile,
@@ -73,9 +73,11 @@ function slackText(text: string): string[] {
   const bad: string[] = [];
   if (/<!(channel|here|everyone)\b/.test(text)) bad.push('broadcast mention');
   if (/<[@#][UWC][A-Z0-9]+/.test(text)) bad.push('user/channel mention');
-  for (const m of text.matchAll(/<((?:https?|javascript|mailto):[^|>]*)\|[^>]*>/gi)) {
-    // The author's own Markdown link becomes a masked link: allowed; anything else came from typed text.
-    if (m[1] !== 'https://library.example.edu/print') bad.push(`masked link ${m[1]}`);
+  for (const m of text.matchAll(/<((?:https?|javascript|mailto):[^|>]*)\|([^>]*)>/gi)) {
+    // The author's own Markdown link becomes a masked link: allowed; so is a link labelled with
+    // its own address (an autolinked e-mail). Any other label hides a URL made from typed text.
+    const shown = m[1].replace(/^mailto:/i, '');
+    if (m[1] !== 'https://library.example.edu/print' && m[2] !== shown) bad.push(`masked link ${m[1]}`);
   }
   if (/javascript:/i.test(text.replace(/&[a-z]+;/g, '')) && /<javascript:/i.test(text)) bad.push('javascript: link');
   return bad;
@@ -117,9 +119,9 @@ function csvCells(csv: string): string[] {
   return bad;
 }
 
-/** Mastodon: plain text, where a typed @user@instance would notify that account. */
+/** Mastodon: plain text, where a typed @user or @user@instance would notify that account. */
 function mastodonStatus(status: string): string[] {
-  return /(^|[^\w@/])@[\w.]+@[\w-]+\.[\w.-]+/.test(status) ? ['live @user@instance mention'] : [];
+  return /(^|[^\w@/])@[a-z0-9_]/i.test(status) ? ['live @mention'] : [];
 }
 
 // ---- the table ------------------------------------------------------------------------------
