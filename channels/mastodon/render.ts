@@ -27,11 +27,20 @@ export interface StatusParts {
 type Source = Pick<AnnouncementInput, 'title' | 'body' | 'summary'>;
 
 /** The blocks of a status: per language, zh first, the title and the summary or body text. */
+/**
+ * Typed `@name` or `@name@instance` stays text: a WORD JOINER after the "@" keeps Mastodon's
+ * mention parser (an "@" then [a-z0-9_]) from notifying that account, and reads the same
+ * (found by test/security/inert-output.test.ts: a pasted handle pinged its owner).
+ */
+function noMentions(s: string): string {
+  return s.replace(/(^|[^/\w])@(?=[a-z0-9_])/gi, '$1@\u2060');
+}
+
 export function statusParts(ann: Source, langs: readonly Lang[], link: string): StatusParts {
   const blocks = orderLanguages(ann, langs).map((lang) => {
     const summary = ann.summary?.[lang]?.trim();
     const text = summary || markdownToText(ann.body[lang] ?? '');
-    return { lang, title: (ann.title[lang] ?? '').trim(), text: text.trim() };
+    return { lang, title: noMentions((ann.title[lang] ?? '').trim()), text: noMentions(text.trim()) };
   });
   return { blocks, link };
 }

@@ -119,9 +119,27 @@ function closesInParagraph(s: string, from: number): boolean {
   return blank === -1 || tick < blank;
 }
 
+/**
+ * A "|" inside a bare typed URL, percent-encoded before slackify sees it: remark autolinks
+ * `http://evil.example|click` in `<http://evil.example|click me>` and slackify writes it as
+ * `<http://evil.example|click>`, which Slack reads as a masked link labelled "click" — made
+ * from typed text (found by test/security/inert-output.test.ts). Code (backticks, indented
+ * lines) and whole `<url>` autolinks are left as typed: they already stay text.
+ */
+function encodeBarInBareUrls(md: string): string {
+  return md
+    .split(/(`+[^`]*`+)/)
+    .map((seg, i) => (i % 2 === 1 ? seg : seg
+      .split('\n')
+      .map((line) => (/^( {4}|\t)/.test(line) ? line : line.replace(/(^|[^\w])((?:https?:\/\/|mailto:)[^\s<>()]*)(>?)/gi, (m, pre: string, url: string, close: string) =>
+        (pre === '<' && close === '>' ? m : pre + url.replace(/\|/g, '%7C') + close))))
+      .join('\n')))
+    .join('');
+}
+
 /** Markdown → mrkdwn with no live markup but http(s)/mailto links. */
 export function markdownToMrkdwn(markdown: string): string {
-  const converted = slackify(markdown)
+  const converted = slackify(encodeBarInBareUrls(markdown))
     // remark writes a hard line break as backslash + newline; Slack would show the backslash.
     .replace(/\\\n/g, '\n')
     .replace(/^\n+|\s+$/g, '');

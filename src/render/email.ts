@@ -97,6 +97,15 @@ export interface PreparedEmail {
 }
 
 /** Renders what every recipient reading these languages shares: the costly Markdown work. */
+/**
+ * The Subject header on one line. The schema already refuses a title with CR or LF, but a
+ * rendered subject never relies on that: a line break in a header value would start a new
+ * header (Bcc: …) wherever the text came from (test/security/inert-output.test.ts).
+ */
+function oneLineSubject(s: string): string {
+  return s.replace(/[\r\n\u2028\u2029]+/g, ' ');
+}
+
 export function prepareEmail(ann: Renderable, langs: readonly Lang[], opts: Pick<EmailOptions, 'libraryName' | 'link'>): PreparedEmail {
   const order = orderLanguages(ann, langs);
   const link = safeUrl(opts.link ?? ann.link);
@@ -114,7 +123,7 @@ export function prepareEmail(ann: Renderable, langs: readonly Lang[], opts: Pick
       '</section>',
     ].join('\n'),
   );
-  return { order, library: joinLocalized(opts.libraryName, order), subject: localizedTitle(ann, order), textBody: joinTextBlocks(textBlocks), sections };
+  return { order, library: joinLocalized(opts.libraryName, order), subject: oneLineSubject(localizedTitle(ann, order)), textBody: joinTextBlocks(textBlocks), sections };
 }
 
 /** Adds one recipient's footer (note, manage and unsubscribe links) to a prepared e-mail. */

@@ -65,3 +65,49 @@ export async function dispatchJobCount(s: Services): Promise<number> {
   const c = await s.queues.dispatch.getJobCounts();
   return Object.values(c).reduce((a, b) => a + b, 0);
 }
+
+/**
+ * Every key under the test's prefix with its type, whether it expires, and its whole value
+ * (hash fields, set members and zset entries sorted), as one comparable line per key. Keys
+ * whose name (after the prefix and ":") matches `ignore` are left out. BullMQ's "meta" key is
+ * left out as in storedKeys.
+ */
+export async function storedSnapshot(s: Services, ignore: RegExp[] = []): Promise<Map<string, string>> {
+  const prefix = `${s.config.redis.prefix}:`;
+  const keys = (await storedKeys(s)).filter((k) => !ignore.some((re) => re.test(k.slice(prefix.length))));
+  const out = new Map<string, string>();
+  // Two pipelined round trips whatever the number of keys: types and TTLs, then the values.
+  const meta = (await keys.reduce((p, k) => p.type(k).pttl(k), s.redis.pipeline()).exec()) ?? [];
+  const types = keys.map((_, i) => String(meta[2 * i]?.[1]));
+  const read = s.redis.pipeline();
+  keys.forEach((k, i) => {
+    const t = types[i];
+    if (t === 'string') read.get(k);
+    else if (t === 'hash') read.hgetall(k);
+    else if (t === 'list') read.lrange(k, 0, -1);
+    else if (t === 'set') read.smembers(k);
+    else if (t === 'zset') read.zrange(k, '0', '-1', 'WITHSCORES');
+    else if (t === 'stream') read.xrange(k, '-', '+');
+    else read.exists(k);
+  });
+  const values = (await read.exec()) ?? [];
+  keys.forEach((key, i) => {
+    const type = types[i];
+    if (type === 'none') return; // expired between SCAN and TYPE
+    let value = values[i]?.[1];
+    if (type === 'hash') value = Object.entries(value as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (type === 'set') value = [...(value as string[])].sort();
+    const expiring = Number(meta[2 * i + 1]?.[1]) >= 0 ? 'ttl' : 'persist';
+    out.set(key, `${type} ${expiring} ${JSON.stringify(value)}`);
+  });
+  return out;
+}
+
+/** What differs between two snapshots: added, removed and changed key names (empty when equal). */
+export function snapshotDiff(before: Map<string, string>, after: Map<string, string>): string[] {
+  const diff: string[] = [];
+  for (const [k, v] of after) if (!before.has(k)) diff.push(`+ ${k}`);
+  else if (before.get(k) !== v) diff.push(`~ ${k}`);
+  for (const k of before.keys()) if (!after.has(k)) diff.push(`- ${k}`);
+  return diff;
+}

@@ -21,6 +21,8 @@ import type { AdminSession } from '../session.js';
 import { uiLang, type UiLang } from '../i18n.js';
 import { composeForm, countersHtml, previewsHtml, templateChooser } from './compose-form.js';
 import { TemplateStore } from '../../desk/templates.js';
+
+const COMPOSE_ACTIONS: readonly string[] = ['save', 'submit', 'post', 'test', 'template'];
 import { tellAuthor } from './drafts.js';
 
 const TEXT = {
@@ -145,6 +147,12 @@ ${previewsHtml(l.previews, lang)}
     const session = sessionOf(req);
     const tx = TEXT[uiLang(req)];
     const action = field(req, 'action') ?? 'save';
+    // An action no button sends is refused before anything is saved: "what was typed is kept"
+    // is for a real button whose checks fail, not for a malformed request (found by
+    // test/security/properties.test.ts: action=x answered 400 yet had created a draft).
+    if (!COMPOSE_ACTIONS.includes(action)) {
+      return reply.code(400).send({ error: 'bad_action', message: 'action must be save, submit, post, test or template' });
+    }
     if (action === 'post' && session.role === 'contributor') {
       return refuse(req, reply, 403, 'forbidden', tx.noPost);
     }
