@@ -77,6 +77,21 @@ export function deskProperties(): void {
       }), params(60));
     });
 
+    it('POST /admin/announcements/:id/edit and /retract (corrections)', async () => {
+      // Announcements not yet sent (no workers run here): an edit replaces, a retraction cancels,
+      // and a second retraction is a 409 that must change nothing.
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { id } = await env.s.producer.create({ title: { en: `Closure ${i}` }, body: { en: 'Closed on Monday.' }, topics: ['hours'], channels: ['rss'], priority: 'normal' }, { createdBy: 'test' });
+        ids.push(id);
+      }
+      const target = fc.oneof({ weight: 4, arbitrary: fc.nat(2).map((i) => ids[i]) }, { weight: 1, arbitrary: hostileString.map(pct) });
+      const fields = { 'title.en': 'Closure', 'body.en': 'Closed on Tuesday.', topics: ['hours'], channels: ['rss'], 'notice.en': 'We meant Tuesday.', 'notice.zh': '' };
+      await fc.assert(fc.asyncProperty(target, fc.constantFrom('edit', 'retract'), formBody(withCsrfLater(fields)), async (id, op, body) => {
+        await check(env.s, env.app, { method: 'POST', url: `/admin/announcements/${id || 'x'}/${op}`, payload: body.replace('_csrf=CSRF', `_csrf=${sess.csrf}`), headers: headers(true) });
+      }), params(60));
+    });
+
     it('POST /admin/login (nonce and cookie matching, or not)', async () => {
       await fc.assert(fc.asyncProperty(formBody({ _login: 'nonce-0123456789', email: 'ada@example.edu', password: 'wrong', token: '', next: '/admin' }), ipArb, fc.boolean(), async (body, ip, cookieOn) => {
         await check(env.s, env.app, {
