@@ -53,6 +53,7 @@ export async function killEnv(name: string): Promise<KillEnv> {
  */
 export async function killRounds(env: KillEnv, scenario: string, start: () => Promise<CrierProcess>, during?: () => void): Promise<void> {
   const { s, smtp, addresses } = env;
+  const t0 = Date.now();
   const { id } = await postFixture(s, 'holiday-hours');
   const counters = s.keys.counters(id);
   let inFlightAtKills = 0;
@@ -75,14 +76,17 @@ export async function killRounds(env: KillEnv, scenario: string, start: () => Pr
     inFlightAtKills += view?.deliveries.email?.sending ?? 0;
   }
   const sentBeforeLast = smtp.received.length;
+  const killsSeconds = (Date.now() - t0) / 1000;
   const last = await start();
   const view = await waitFinal(s, id, 60_000);
+  const totalSeconds = (Date.now() - t0) / 1000;
   last.signal('SIGTERM');
   await last.exited;
   const f = await mailFigures(s, id, smtp, addresses);
   report(scenario, {
     recipients: RECIPIENTS, kills: KILLS, killsInFanout, sentBeforeLast, lost: f.lost, duplicates: f.duplicates,
     inFlightAtKills, marked: f.duplicates - f.unmarked, maxAttempts: `${f.maxAttempts}/${ATTEMPTS}`,
+    killsSeconds, totalSeconds,
   });
   // Every kill came before the end of the work.
   expect(sentBeforeLast).toBeLessThan(RECIPIENTS);
