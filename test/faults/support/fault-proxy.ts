@@ -116,6 +116,8 @@ export async function startFaultProxy(upstreamPort: number, opts: { slowMs?: num
     stats,
     async set(next) {
       if (mode === 'hang') for (const s of hung) s.destroy();
+      // Kept-alive connections from before would bypass a fault chosen per connection.
+      if (next === 'error5xx' || next === 'hang') for (const s of sockets) s.destroy();
       if (next === 'down') await unlisten();
       else if (!server) await listen(port);
       mode = next;
