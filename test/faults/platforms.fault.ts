@@ -24,16 +24,18 @@ import { startFakeWecom, type FakeRobot } from '../support/fake-chatbots.js';
 import { startFakeMastodon, type FakeMastodon } from '../support/fake-mastodon.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
-import { disposeServices, postFixture, startSmtp, testConfig, testServices, waitFor, type TestSmtp } from '../support/harness.js';
+import { disposeServices, postFixture, testConfig, testServices, waitFor } from '../support/harness.js';
 import { startFaultProxy, type FaultMode, type FaultProxy } from './support/fault-proxy.js';
 import { addEmailSubscribers, deliveryLog, sleep, waitFinal } from './support/fault-kit.js';
 import { report } from './support/results.js';
+import { startLeanSmtp, type LeanSmtp } from './support/lean-smtp.js';
 
 const FAULT_MS = 3000;
 const SLOW_MS = 2000;
-const BASELINE_MS = 3000;
-const EMAIL_PER_SECOND = 40;
-const EMAIL_RECIPIENTS = 1200;
+const BASELINE_MS = 4000;
+// Well below what two busy cores can send, so the rate measures the pipeline, not the CPU.
+const EMAIL_PER_SECOND = 20;
+const EMAIL_RECIPIENTS = 800;
 const ATTEMPTS = 10;
 const FAULTS: FaultMode[] = ['down', 'error5xx', 'hang', 'slow'];
 const SLACK_CHANNELS = ['C0LIBRARY', 'C0STAFF'];
@@ -41,10 +43,10 @@ const PLATFORMS = ['slack', 'telegram', 'mastodon', 'webhook:robot', 'webhook:si
 
 let slack: FakeSlack, telegram: FakeTelegram, mastodon: FakeMastodon, wecom: FakeRobot<unknown>, json: JsonReceiver;
 let proxies: Record<string, FaultProxy>;
-let smtp: TestSmtp;
+let smtp: LeanSmtp;
 let s: Services;
 let workers: RunningWorkers;
-let events: QueueEvents[] = [];
+const events: QueueEvents[] = [];
 let stalled = 0;
 
 /** The same URL with the proxy's port. */
@@ -56,23 +58,23 @@ function via(proxy: FaultProxy, url: string): string {
 
 beforeAll(async () => {
   [slack, telegram, mastodon, wecom, json, smtp] = await Promise.all([
-    startFakeSlack(), startFakeTelegram(), startFakeMastodon(), startFakeWecom(['k1']), startJsonReceiver(), startSmtp({ delayMs: 1 }),
+    startFakeSlack(), startFakeTelegram(), startFakeMastodon(), startFakeWecom(['k1']), startJsonReceiver(), startLeanSmtp({ delayMs: 1 }),
   ]);
   for (const c of SLACK_CHANNELS) slack.addChannel(c);
   const port = (url: string) => Number(new URL(url).port);
   proxies = Object.fromEntries(await Promise.all([
     ['slack', slack.apiUrl], ['telegram', telegram.url], ['mastodon', mastodon.url], ['webhook:robot', wecom.url('k1')], ['webhook:site', json.url],
   ].map(async ([name, url]) => [name, await startFaultProxy(port(url), { slowMs: SLOW_MS })] as const)));
-  const events = ['events'];
+  const topics = ['events'];
   s = testServices(testConfig({
     channels: {
       email: { enabled: true, smtpUrl: smtp.url, poolSize: 4, perSecond: EMAIL_PER_SECOND },
-      slack: { enabled: true, token: slack.token, apiUrl: via(proxies.slack, slack.apiUrl), targets: SLACK_CHANNELS.map((channel) => ({ channel, topics: events })) },
-      telegram: { enabled: true, token: telegram.token, apiUrl: via(proxies.telegram, telegram.url).replace(/\/$/, ''), targets: [{ chatId: '@example_library', topics: events }] },
-      mastodon: { enabled: true, instanceUrl: via(proxies.mastodon, mastodon.url).replace(/\/$/, ''), accessToken: mastodon.token, topics: events },
+      slack: { enabled: true, token: slack.token, apiUrl: via(proxies.slack, slack.apiUrl), targets: SLACK_CHANNELS.map((channel) => ({ channel, topics })) },
+      telegram: { enabled: true, token: telegram.token, apiUrl: via(proxies.telegram, telegram.url).replace(/\/$/, ''), targets: [{ chatId: '@example_library', topics }] },
+      mastodon: { enabled: true, instanceUrl: via(proxies.mastodon, mastodon.url).replace(/\/$/, ''), accessToken: mastodon.token, topics },
       webhooks: [
-        { name: 'robot', kind: 'wecom', url: via(proxies['webhook:robot'], wecom.url('k1')), topics: events },
-        { name: 'site', kind: 'json', url: via(proxies['webhook:site'], json.url), topics: events },
+        { name: 'robot', kind: 'wecom', url: via(proxies['webhook:robot'], wecom.url('k1')), topics },
+        { name: 'site', kind: 'json', url: via(proxies['webhook:site'], json.url), topics },
       ],
     },
     // lockMs small: a job waiting on a slow or hung platform must renew its lock, or it stalls.
@@ -121,10 +123,11 @@ describe('platform faults', () => {
       const { id } = await postFixture(s, 'holiday-hours', { topics: ['events'] });
       ids.push(id);
       await sleep(FAULT_MS);
-      const rate = (smtp.received.length - mails) / ((Date.now() - t) / 1000);
       await Promise.all(Object.values(proxies).map((p) => p.set('pass')));
       const r0 = Date.now();
       const view = await waitFinal(s, id, 30_000);
+      // The e-mail rate over the fault and the recovery after it (a longer window: less noise).
+      const rate = (smtp.received.length - mails) / ((Date.now() - t) / 1000);
       phases[fault] = { rate, recoverMs: Date.now() - r0 };
       expect(view.status, `${fault}: ${JSON.stringify(view.deliveries)}`).toBe('done');
     }

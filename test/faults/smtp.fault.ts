@@ -7,17 +7,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
 import { startWorkers } from '../../workers/index.js';
-import { disposeServices, postFixture, startSmtp, testConfig, testServices, type TestSmtp } from '../support/harness.js';
+import { disposeServices, postFixture, testConfig, testServices } from '../support/harness.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { addEmailSubscribers, mailFigures, sleep, waitFinal } from './support/fault-kit.js';
 import { report } from './support/results.js';
+import { startLeanSmtp, type LeanSmtp } from './support/lean-smtp.js';
 
 const RECIPIENTS = 300;
 const SMTP_FAULT_MS = 3000;
 const ATTEMPTS = 8;
 
 let s: Services | undefined;
-let smtp: TestSmtp | undefined;
+let smtp: LeanSmtp | undefined;
 let proxy: FaultProxy | undefined;
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -41,7 +42,7 @@ async function setup(smtpUrl: string) {
 
 describe('SMTP faults', () => {
   it('421/451 for a while, then 250: everyone gets the mail within the attempt limit', async () => {
-    smtp = await startSmtp({ delayMs: 1 });
+    smtp = await startLeanSmtp({ delayMs: 1 });
     const { s, addresses } = await setup(smtp.url);
     const until = Date.now() + SMTP_FAULT_MS;
     let refused = 0;
@@ -63,7 +64,7 @@ describe('SMTP faults', () => {
   });
 
   it('connection cut mid DATA for a while: everyone gets the mail within the attempt limit', async () => {
-    smtp = await startSmtp({ delayMs: 1 });
+    smtp = await startLeanSmtp({ delayMs: 1 });
     proxy = await startFaultProxy(Number(new URL(smtp.url).port));
     const { s, addresses } = await setup(proxy.url('smtp'));
     await proxy.set('dropData');

@@ -7,7 +7,8 @@ import type { Services } from '../../../src/services.js';
 import type { DeliveryRecord } from '../../../src/types.js';
 import { freePort } from '../../../src/redis/server.js';
 import { CrierProcess } from '../../cli/crier-process.js';
-import { ADMIN_TOKEN, waitFor, type TestSmtp } from '../../support/harness.js';
+import { ADMIN_TOKEN, waitFor } from '../../support/harness.js';
+import { type LeanSmtp } from './lean-smtp.js';
 
 /** `count` active e-mail subscribers to `topic`, 100 upserts at a time. */
 export async function addEmailSubscribers(s: Services, count: number, topic = 'hours', domain = 'example.edu'): Promise<string[]> {
@@ -77,10 +78,9 @@ export interface MailFigures {
  * lost = addresses that got no mail; duplicates = addresses that got more than one; unmarked =
  * duplicates whose record lacks possibleDuplicate; notSent = records not `sent` (or missing).
  */
-export async function mailFigures(s: Services, id: string, smtp: TestSmtp, addresses: string[], subject?: string): Promise<MailFigures> {
+export async function mailFigures(s: Services, id: string, smtp: LeanSmtp, addresses: string[]): Promise<MailFigures> {
   const perAddress = new Map<string, number>();
   for (const m of smtp.received) {
-    if (subject && m.parsed.subject !== subject) continue;
     for (const to of m.envelopeTo) perAddress.set(to, (perAddress.get(to) ?? 0) + 1);
   }
   const log = new Map((await deliveryLog(s, id)).map((r) => [r.address, r]));

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Services } from '../../../src/services.js';
 import type { CrierProcess } from '../../cli/crier-process.js';
-import { postFixture, startSmtp, testConfig, testServices, disposeServices, waitFor, type TestSmtp } from '../../support/harness.js';
+import { postFixture, testConfig, testServices, disposeServices, waitFor } from '../../support/harness.js';
 import { addEmailSubscribers, between, kill9, mailFigures, waitFinal, writeCrierConfig } from './fault-kit.js';
 import { report } from './results.js';
+import { startLeanSmtp, type LeanSmtp } from './lean-smtp.js';
 
 export const RECIPIENTS = 2000;
 export const KILLS = 10;
@@ -20,7 +21,7 @@ export const ATTEMPTS = 8;
 
 export interface KillEnv {
   s: Services;
-  smtp: TestSmtp;
+  smtp: LeanSmtp;
   dir: string;
   configFile: string;
   addresses: string[];
@@ -28,7 +29,7 @@ export interface KillEnv {
 }
 
 export async function killEnv(name: string): Promise<KillEnv> {
-  const smtp = await startSmtp({ delayMs: 2 });
+  const smtp = await startLeanSmtp({ delayMs: 2 });
   const email = { enabled: true, smtpUrl: smtp.url, poolSize: POOL, perSecond: 1000 };
   // lockMs at its minimum-ish: a killed worker's jobs are taken over after a second.
   const delivery = { pageSize: 50, batchSize: 20, lockMs: 1000, attempts: ATTEMPTS, backoffMs: 20 };
@@ -64,11 +65,11 @@ export async function killRounds(env: KillEnv, scenario: string, start: () => Pr
     const fanned = Number((await s.redis.hget(counters, 'email|total')) ?? 0);
     const mails = smtp.received.length;
     if (fanned < RECIPIENTS) {
-      const target = Math.min(RECIPIENTS - 1, fanned + between(50, 400));
+      const target = Math.min(RECIPIENTS - 1, fanned + between(40, 300));
       await waitFor(async () => Number((await s.redis.hget(counters, 'email|total')) ?? 0) >= target, { intervalMs: 2, timeoutMs: 30_000, what: 'fan-out rows' });
       killsInFanout++;
     } else {
-      const target = mails + between(20, 120);
+      const target = mails + between(10, 80);
       await waitFor(() => smtp.received.length >= target, { intervalMs: 2, timeoutMs: 30_000, what: `${target} mails` });
     }
     await kill9(p);
