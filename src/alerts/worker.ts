@@ -18,6 +18,7 @@ import type { EmailMessage } from '../render/email.js';
 import { parseEvent } from '../events/watch.js';
 import { createRedis } from '../redis/connection.js';
 import { makeWorker } from '../queue/worker.js';
+import { quiet } from '../queue/queues.js';
 import type { Services } from '../services.js';
 import type { Channel } from '../types.js';
 import { renderAlertEmail, renderChannelAlertEmail } from './mail.js';
@@ -111,7 +112,7 @@ export interface RunningAlerts {
 
 export async function startAlerts(s: AlertDeps & Pick<Services, 'log'>): Promise<RunningAlerts> {
   const log = s.log.child('alerts');
-  const queue = new Queue<AlertJob>(ALERT_QUEUE, { connection: s.redis, prefix: s.keys.bullPrefix });
+  const queue = quiet(new Queue<AlertJob>(ALERT_QUEUE, { connection: s.redis, prefix: s.keys.bullPrefix }));
   const worker = makeWorker<AlertJob>(s, ALERT_QUEUE, (job: Job<AlertJob>) =>
     job.data.channel && job.data.since !== undefined ? sendChannelAlert(s, { ...job.data, channel: job.data.channel, since: job.data.since }) : sendAlert(s, job.data.annId), {
     logName: 'alerts', concurrency: 1,
