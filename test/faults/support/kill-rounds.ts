@@ -58,7 +58,7 @@ export async function killRounds(env: KillEnv, scenario: string, start: () => Pr
   const { id } = await postFixture(s, 'holiday-hours');
   const counters = s.keys.counters(id);
   let inFlightAtKills = 0;
-  let killsInFanout = 0;
+  let killsBeforeFanoutDone = 0;
   for (let k = 0; k < KILLS; k++) {
     const p = await start();
     during?.();
@@ -67,7 +67,7 @@ export async function killRounds(env: KillEnv, scenario: string, start: () => Pr
     if (fanned < RECIPIENTS) {
       const target = Math.min(RECIPIENTS - 1, fanned + between(40, 300));
       await waitFor(async () => Number((await s.redis.hget(counters, 'email|total')) ?? 0) >= target, { intervalMs: 2, timeoutMs: 30_000, what: 'fan-out rows' });
-      killsInFanout++;
+      killsBeforeFanoutDone++;
     } else {
       const target = mails + between(10, 80);
       await waitFor(() => smtp.received.length >= target, { intervalMs: 2, timeoutMs: 30_000, what: `${target} mails` });
@@ -85,7 +85,7 @@ export async function killRounds(env: KillEnv, scenario: string, start: () => Pr
   await last.exited;
   const f = await mailFigures(s, id, smtp, addresses);
   report(scenario, {
-    recipients: RECIPIENTS, kills: KILLS, killsInFanout, sentBeforeLast, lost: f.lost, duplicates: f.duplicates,
+    recipients: RECIPIENTS, kills: KILLS, killsBeforeFanoutDone, sentBeforeLast, lost: f.lost, duplicates: f.duplicates,
     inFlightAtKills, marked: f.duplicates - f.unmarked, maxAttempts: `${f.maxAttempts}/${ATTEMPTS}`,
     killsSeconds, totalSeconds,
   });
