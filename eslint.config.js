@@ -14,6 +14,8 @@ export default defineConfig(
       'coverage/**',
       '**/__golden__/**',
       '.vitest-results.json',
+      '.vitest-faults-results.json',
+      '.fault-results.json',
     ],
   },
   js.configs.recommended,

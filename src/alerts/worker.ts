@@ -18,6 +18,7 @@ import type { EmailMessage } from '../render/email.js';
 import { parseEvent } from '../events/watch.js';
 import { createRedis } from '../redis/connection.js';
 import { makeWorker } from '../queue/worker.js';
+import { quiet } from '../queue/queues.js';
 import type { Services } from '../services.js';
 import type { Channel } from '../types.js';
 import { renderAlertEmail, renderChannelAlertEmail } from './mail.js';
@@ -111,7 +112,7 @@ export interface RunningAlerts {
 
 export async function startAlerts(s: AlertDeps & Pick<Services, 'log'>): Promise<RunningAlerts> {
   const log = s.log.child('alerts');
-  const queue = new Queue<AlertJob>(ALERT_QUEUE, { connection: s.redis, prefix: s.keys.bullPrefix });
+  const queue = quiet(new Queue<AlertJob>(ALERT_QUEUE, { connection: s.redis, prefix: s.keys.bullPrefix }));
   const worker = makeWorker<AlertJob>(s, ALERT_QUEUE, (job: Job<AlertJob>) =>
     job.data.channel && job.data.since !== undefined ? sendChannelAlert(s, { ...job.data, channel: job.data.channel, since: job.data.since }) : sendAlert(s, job.data.annId), {
     logName: 'alerts', concurrency: 1,
@@ -120,9 +121,10 @@ export async function startAlerts(s: AlertDeps & Pick<Services, 'log'>): Promise
   await worker.waitUntilReady();
 
   // From now on for a new group; an existing group resumes where it stopped.
-  await s.redis.xgroup('CREATE', s.keys.events, GROUP, '$', 'MKSTREAM').catch((e: Error) => {
+  const createGroup = () => s.redis.xgroup('CREATE', s.keys.events, GROUP, '$', 'MKSTREAM').catch((e: Error) => {
     if (!/BUSYGROUP/.test(e.message)) throw e;
   });
+  await createGroup();
   const reader = createRedis(s.config.redis, { blocking: true });
   const consumer = `c-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   let stopped = false;
@@ -151,6 +153,15 @@ export async function startAlerts(s: AlertDeps & Pick<Services, 'log'>): Promise
         }
       } catch (err) {
         if (stopped) break;
+        // The group vanished under a running process: Redis came back without its data (a new
+        // empty data directory, a FLUSHALL). Before, this warned once a second for ever and no
+        // alert was sent again until a restart (issue 15, fault suite: redis-emptied). Say so
+        // once, clearly, and start the group afresh.
+        if (/NOGROUP/.test((err as Error).message)) {
+          log.error('Redis lost its data (restarted without it, or flushed): the event stream and its alerts group are gone; starting them afresh. Announcements that were under way are no longer known.', { stream: s.keys.events });
+          await createGroup().catch((e: Error) => log.warn('could not create the alerts group again; retrying', { error: e.message }));
+          continue;
+        }
         log.warn('reading the event stream failed; retrying', { error: (err as Error).message });
         await new Promise((r) => setTimeout(r, 1000));
       }

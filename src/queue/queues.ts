@@ -68,13 +68,13 @@ export class Queues {
     private readonly prefix: string,
     private readonly settings: QueueSettings,
   ) {
-    this.dispatch = new Queue<DispatchJob>(DISPATCH_QUEUE, { connection, prefix });
+    this.dispatch = quiet(new Queue<DispatchJob>(DISPATCH_QUEUE, { connection, prefix }));
   }
 
   deliver(channel: string): Queue<DeliverJob> {
     let q = this.deliverQueues.get(channel);
     if (!q) {
-      q = new Queue<DeliverJob>(deliverQueueName(channel), { connection: this.connection, prefix: this.prefix });
+      q = quiet(new Queue<DeliverJob>(deliverQueueName(channel), { connection: this.connection, prefix: this.prefix }));
       this.deliverQueues.set(channel, q);
     }
     return q;
@@ -107,4 +107,14 @@ export class Queues {
   async close(): Promise<void> {
     await Promise.all([this.dispatch.close(), ...[...this.deliverQueues.values()].map((q) => q.close())]);
   }
+}
+
+/**
+ * A Queue with no 'error' listener prints every connection error with console.error (BullMQ's
+ * QueueBase.emit): a stack trace on stderr per reconnect try while Redis is down (issue 15, fault
+ * suite: redis-outage). The errors surface through the commands that fail, as with createRedis.
+ */
+export function quiet<Q extends Queue>(q: Q): Q {
+  q.on('error', () => {});
+  return q;
 }

@@ -67,6 +67,11 @@ else
           error = cjson.null, externalId = cjson.null }
 end
 for k, v in pairs(patch) do rec[k] = v end
+-- A send begun again while the last one is still "sending" may repeat a message: marked now,
+-- not only with its outcome. When a job's lock ran out during a Redis outage, two runs of it
+-- send at once; the first run's outcome wins, the second's "sent" (which carried the mark)
+-- is then not applied, and the repeat went unmarked (issue 15, fault suite: redis-outage).
+if newStatus == 'sending' and old == 'sending' then rec.possibleDuplicate = true end
 -- Entering the queue afresh (created, or a failed one retried; not a retryable failure's
 -- re-queue): the start of the delivery latency (metrics) and one more "queued" delivery.
 local enters = newStatus == 'queued' and old ~= 'sending' and old ~= 'queued'

@@ -25,6 +25,7 @@ import type { EmailMessage } from '../render/email.js';
 import type { Redis } from 'ioredis';
 import type { CrierConfig } from '../config/schema.js';
 import type { Pacer } from '../queue/pacer.js';
+import { quiet } from '../queue/queues.js';
 import type { Keys } from '../redis/keys.js';
 import { normalizeAddress, type Subscriber, type SubscriberStore } from '../store/subscribers.js';
 import type { Logger } from '../util/log.js';
@@ -111,7 +112,7 @@ export class SubscriptionService {
 
   /** The queue of confirmation mails; shares the services' Redis connection (closed with it, see close()). */
   get queue(): Queue<ConfirmJob> {
-    this.confirmQueue ??= new Queue<ConfirmJob>(CONFIRM_QUEUE, { connection: this.s.redis, prefix: this.s.keys.bullPrefix });
+    this.confirmQueue ??= quiet(new Queue<ConfirmJob>(CONFIRM_QUEUE, { connection: this.s.redis, prefix: this.s.keys.bullPrefix }));
     return this.confirmQueue;
   }
 
