@@ -6,7 +6,7 @@
 //    and nobody is lost.
 //  - redis-emptied: the same Redis restarted WITHOUT its data (a new empty directory, same
 //    port). What Crier does is asserted below.
-// The issue asks for 20 s; REDIS_OUTAGE_MS is shorter to keep the suite within its 150 s (the
+// The issue asks for 20 s: npm run test:faults:full; CI uses 6 s to stay within 150 s (the
 // reconnect does not depend on the length: ioredis retries every 2 s at most).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,9 +18,9 @@ import { killAll, type CrierProcess } from '../cli/crier-process.js';
 import { ADMIN_TOKEN, fixture, postFixture, testConfig, testServices, waitFor } from '../support/harness.js';
 import { addEmailSubscribers, freePort, mailFigures, sleep, startCrier, waitFinal, writeCrierConfig } from './support/fault-kit.js';
 import { report } from './support/results.js';
+import { REDIS_OUTAGE_MS } from './support/durations.js';
 import { startLeanSmtp, type LeanSmtp } from './support/lean-smtp.js';
 
-const REDIS_OUTAGE_MS = 6000;
 const RECIPIENTS = 600;
 const UNAVAILABLE = 'the database is not answering; try again shortly';
 
