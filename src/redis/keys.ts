@@ -6,8 +6,9 @@
 //                                        and the desk's reschedule), "status", "completedAt" once final,
 //                                        "rev" (content version), "revision", "retracted", and
 //                                        "history:<n>" -> JSON { revision, kind, at, by, notice } per
-//                                        revision; TTL delivery.retentionDays once final (renewed by a
-//                                        correction, removed while a retry runs)
+//                                        revision, "expiresAtMs"; TTL delivery.retentionDays once final,
+//                                        or until expiresAtMs when later (renewed by a correction,
+//                                        removed while a retry runs)
 //   <p>:annindex                 zset    announcement ids by creation time (ms); an expired one's entry
 //                                        is dropped when a listing meets it
 //   <p>:cor:<annId>:<rev>:<ch>   hash    recipient id -> JSON DeliveryRecord of the correction of revision

@@ -5,8 +5,9 @@
 // The revision history (who posted, edited or retracted, when, with what notice) is kept in the
 // same hash, one field "history:<n>" per revision, so that it expires with the announcement.
 // Retention: once final (done, done_with_failures, cancelled) the hash and its counters
-// `<p>:cnt:<id>` expire after delivery.retentionDays, with the delivery log; a correction
-// renews the period. Index entries of expired announcements are dropped when a reader meets them.
+// `<p>:cnt:<id>` expire after delivery.retentionDays, with the delivery log, or when the
+// announcement itself expires ("expiresAtMs") if that is later, since /news and the feed show
+// it until then; a correction renews the period. Index entries of expired announcements are dropped when a reader meets them.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
@@ -33,7 +34,7 @@ return '!' .. cur
 
 // A new revision, atomically: refused when unknown (-1), retracted (-2) or in a status not
 // listed (-3). KEYS: ann, cnt. ARGV: data JSON, entry JSON (without its number), retract
-// ("1"/"0"), ttl seconds, then the statuses allowed. Returns { revision, status } or
+// ("1"/"0"), ttl seconds, expiresAtMs ('' for none), then the statuses allowed. Returns { revision, status } or
 // { code, status }. An announcement already counting down its retention starts it again, so
 // a correction's records never outlive the announcement they correct.
 const REVISE = `
@@ -41,13 +42,14 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {-1, ''} end
 if redis.call('HGET', KEYS[1], 'retracted') == '1' then return {-2, status} end
 local ok = false
-for i = 5, #ARGV do if ARGV[i] == status then ok = true end end
+for i = 6, #ARGV do if ARGV[i] == status then ok = true end end
 if not ok then return {-3, status} end
 if redis.call('HEXISTS', KEYS[1], 'revision') == 0 then redis.call('HSET', KEYS[1], 'revision', 1) end
 local rev = redis.call('HINCRBY', KEYS[1], 'revision', 1)
 redis.call('HSET', KEYS[1], 'data', ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'rev', 1)
 if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'retracted', '1') end
+if ARGV[5] == '' then redis.call('HDEL', KEYS[1], 'expiresAtMs') else redis.call('HSET', KEYS[1], 'expiresAtMs', ARGV[5]) end
 local entry = cjson.decode(ARGV[2])
 entry.revision = rev
 redis.call('HSET', KEYS[1], 'history:' .. rev, cjson.encode(entry))
@@ -57,6 +59,12 @@ if redis.call('TTL', KEYS[1]) > 0 then
 end
 return {rev, status}
 `;
+
+/** The expiry in ms as the completion script reads it; '' when the announcement has none. */
+function expiresAtMs(ann: Pick<Announcement, 'expiresAt'>): string {
+  const ms = ann.expiresAt ? Date.parse(ann.expiresAt) : NaN;
+  return Number.isFinite(ms) ? String(ms) : '';
+}
 
 const FINAL: readonly AnnouncementStatus[] = ['done', 'done_with_failures', 'cancelled'];
 
@@ -128,14 +136,23 @@ export class AnnouncementStore {
   async save(ann: Announcement): Promise<void> {
     const { status, version: _v, revision: _r, retracted: _x, ...data } = ann;
     const first: RevisionEntry = { revision: 1, kind: 'post', at: ann.createdAt, by: ann.createdBy };
-    await this.redis
+    const m = this.redis
       .multi()
       .hsetnx(this.keys.announcement(ann.id), 'data', JSON.stringify(data))
-      .hsetnx(this.keys.announcement(ann.id), 'history:1', JSON.stringify(first))
+      .hsetnx(this.keys.announcement(ann.id), 'history:1', JSON.stringify(first));
+    // Read by the completion script: a final announcement is kept at least until it expires.
+    if (expiresAtMs(ann)) m.hsetnx(this.keys.announcement(ann.id), 'expiresAtMs', expiresAtMs(ann));
+    await m
       .hsetnx(this.keys.announcement(ann.id), 'status', status)
       .hsetnx(this.keys.counters(ann.id), '_fanout_pending', String(ann.channels.length))
       .zadd(this.keys.announcementIndex, Date.parse(ann.createdAt), ann.id)
       .exec();
+  }
+
+  /** How long a final announcement is kept: the retention, or until it expires when that is later. */
+  private keepSeconds(ann: Pick<Announcement, 'expiresAt'>): number {
+    const exp = Number(expiresAtMs(ann) || 0);
+    return Math.max(this.retentionSeconds, Math.ceil((exp - Date.now()) / 1000));
   }
 
   async get(id: string): Promise<Announcement | null> {
@@ -165,7 +182,7 @@ export class AnnouncementStore {
   ): Promise<ReviseResult> {
     const [code, status] = await (this.redis as Redis & { crierRevise(a: string, b: string, ...x: string[]): Promise<[number, string]> }).crierRevise(
       this.keys.announcement(id), this.keys.counters(id), JSON.stringify(change.data), JSON.stringify(change.entry), change.retract ? '1' : '0',
-      String(this.retentionSeconds), ...from,
+      String(this.keepSeconds(change.data)), expiresAtMs(change.data), ...from,
     );
     if (code > 0) return { ok: true, revision: code, status: status as AnnouncementStatus };
     const reason = code === -1 ? 'not_found' : code === -2 ? 'retracted' : 'status';

@@ -18,7 +18,8 @@ end
 
 // Marks the announcement done / done_with_failures once every channel's fan-out has
 // finished and no delivery is queued or sending. From then on the announcement and its
-// counters count down delivery.retentionDays (ttl), like its delivery log.
+// counters count down delivery.retentionDays (ttl), like its delivery log, or until the
+// announcement's own expiry ("expiresAtMs") when that is later.
 const MAYBE_COMPLETE = `${NOW_MS}
 local function maybeComplete(cnt, ann, events, annId, now, maxlen, ttl)
   if tonumber(redis.call('HGET', cnt, '_fanout_pending') or '0') > 0 then return end
@@ -29,8 +30,12 @@ local function maybeComplete(cnt, ann, events, annId, now, maxlen, ttl)
   local final = 'done'
   if tonumber(redis.call('HGET', cnt, '*|failed') or '0') > 0 then final = 'done_with_failures' end
   redis.call('HSET', ann, 'status', final, 'completedAt', now)
-  redis.call('EXPIRE', ann, ttl)
-  redis.call('EXPIRE', cnt, ttl)
+  -- Kept at least until it expires: /news and the feed show it that long.
+  local keep = ttl
+  local exp = tonumber(redis.call('HGET', ann, 'expiresAtMs') or '')
+  if exp then keep = math.max(ttl, math.ceil((exp - nowMs()) / 1000)) end
+  redis.call('EXPIRE', ann, keep)
+  redis.call('EXPIRE', cnt, keep)
   -- Events older than the retention name announcements that are gone: trimmed here, once per
   -- completed announcement, exactly (an approximate trim keeps whole 100-entry nodes), besides the MAXLEN cap.
   redis.call('XTRIM', events, 'MINID', tostring(nowMs() - ttl * 1000))
