@@ -28,7 +28,7 @@ import { disposeServices, postFixture, testConfig, testServices, waitFor } from 
 import { startFaultProxy, type FaultMode, type FaultProxy } from './support/fault-proxy.js';
 import { addEmailSubscribers, deliveryLog, sleep, waitFinal } from './support/fault-kit.js';
 import { report } from './support/results.js';
-import { PLATFORM_FAULT_MS } from './support/durations.js';
+import { FULL, PLATFORM_FAULT_MS } from './support/durations.js';
 import { startLeanSmtp, type LeanSmtp } from './support/lean-smtp.js';
 
 const FAULT_MS = PLATFORM_FAULT_MS;
@@ -38,7 +38,8 @@ const BASELINE_MS = 4000;
 const EMAIL_PER_SECOND = 20;
 // Enough mail to keep e-mail busy through the baseline, the four faults and their recoveries.
 const EMAIL_RECIPIENTS = Math.max(800, Math.ceil(EMAIL_PER_SECOND * (BASELINE_MS + 4 * (FAULT_MS + 3000)) / 1000 * 1.5));
-const ATTEMPTS = 10;
+// 30 s faults (the full run) outlast ten tries at a 100 ms base backoff (about 51 s in all, jittered).
+const ATTEMPTS = FULL ? 14 : 10;
 const FAULTS: FaultMode[] = ['down', 'error5xx', 'hang', 'slow'];
 const SLACK_CHANNELS = ['C0LIBRARY', 'C0STAFF'];
 const PLATFORMS = ['slack', 'telegram', 'mastodon', 'webhook:robot', 'webhook:site'];
