@@ -117,6 +117,21 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
+/** The RCPT TO handler of the test SMTP servers: counts each address's attempts and answers its scripted reply. */
+export function scriptedRcptTo(replies: Map<string, SmtpReply>, attempts: Map<string, number>) {
+  return (address: SMTPServerAddress, _session: SMTPServerSession, cb: (err?: Error | null) => void): void => {
+    const addr = address.address.toLowerCase();
+    const n = (attempts.get(addr) ?? 0) + 1;
+    attempts.set(addr, n);
+    const rule = replies.get(addr);
+    const reply = typeof rule === 'function' ? rule(n) : rule;
+    if (!reply) return cb();
+    const err = new Error(reply.slice(4)) as Error & { responseCode: number };
+    err.responseCode = Number(reply.slice(0, 3));
+    cb(err);
+  };
+}
+
 /** `delayMs`: how long the server takes to accept each message (to make a fan-out take time). */
 export async function startSmtp(opts: { delayMs?: number } = {}): Promise<TestSmtp> {
   const received: ReceivedMail[] = [];
@@ -126,18 +141,7 @@ export async function startSmtp(opts: { delayMs?: number } = {}): Promise<TestSm
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, cb: (err?: Error | null) => void) {
-      const addr = address.address.toLowerCase();
-      const n = (attempts.get(addr) ?? 0) + 1;
-      attempts.set(addr, n);
-      const rule = replies.get(addr);
-      const reply = typeof rule === 'function' ? rule(n) : rule;
-      if (!reply) return cb();
-      const code = Number(reply.slice(0, 3));
-      const err = new Error(reply.slice(4)) as Error & { responseCode: number };
-      err.responseCode = code;
-      cb(err);
-    },
+    onRcptTo: scriptedRcptTo(replies, attempts),
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

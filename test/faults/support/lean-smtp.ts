@@ -1,8 +1,8 @@
 // The harness's SMTP server (startSmtp) without the MIME parsing: the fault scenarios send
 // thousands of mails and count envelopes only, and parsing each one (mailparser) cost more CPU
 // than the dispatcher under test on two cores. Same scripted RCPT replies (`replies`).
-import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
-import type { SmtpReply } from '../../support/harness.js';
+import { SMTPServer } from 'smtp-server';
+import { scriptedRcptTo, type SmtpReply } from '../../support/harness.js';
 
 export interface LeanMail {
   envelopeTo: string[];
@@ -24,17 +24,7 @@ export async function startLeanSmtp(opts: { delayMs?: number } = {}): Promise<Le
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, cb: (err?: Error | null) => void) {
-      const addr = address.address.toLowerCase();
-      const n = (attempts.get(addr) ?? 0) + 1;
-      attempts.set(addr, n);
-      const rule = replies.get(addr);
-      const reply = typeof rule === 'function' ? rule(n) : rule;
-      if (!reply) return cb();
-      const err = new Error(reply.slice(4)) as Error & { responseCode: number };
-      err.responseCode = Number(reply.slice(0, 3));
-      cb(err);
-    },
+    onRcptTo: scriptedRcptTo(replies, attempts),
     onData(stream, session, cb) {
       stream.resume();
       stream.on('end', () => {
