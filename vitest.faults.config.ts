@@ -9,8 +9,8 @@ export default defineConfig({
     include: ['test/faults/**/*.fault.ts'],
     // results.ts's setup empties .fault-results.json; global-redis.ts starts the shared Redis.
     globalSetup: ['test/faults/support/results-setup.ts', 'test/support/global-redis.ts'],
-    // The full lengths (npm run test:faults:full, support/durations.ts) need longer.
-    testTimeout: process.env.CRIER_FAULTS_FULL === '1' ? 600_000 : 120_000,
+    // The issue's outage lengths (support/durations.ts) need longer than the quick run.
+    testTimeout: process.env.CRIER_FAULTS_QUICK === '1' ? 120_000 : 600_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
   },

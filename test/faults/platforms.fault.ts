@@ -4,7 +4,7 @@
 //   error5xx  every request answered 503
 //   hang      connections accepted, never answered; at recovery they are reset
 //   slow      every request answered SLOW_MS late
-// Each fault lasts FAULT_MS (3 s; 30 s with npm run test:faults:full) (the faults of the five platforms overlap: one phase at a time for
+// Each fault lasts FAULT_MS (30 s; 3 s with npm run test:faults:quick) (the faults of the five platforms overlap: one phase at a time for
 // all, to stay within the suite's 150 s) and one announcement goes to every platform when it
 // starts. Meanwhile a large e-mail announcement is sent at a fixed rate; its rate during the
 // faults must stay at least 0.7 times the rate before them. Afterwards every platform has each
@@ -38,7 +38,7 @@ const BASELINE_MS = 4000;
 const EMAIL_PER_SECOND = 20;
 // Enough mail to keep e-mail busy through the baseline, the four faults and their recoveries.
 const EMAIL_RECIPIENTS = Math.max(800, Math.ceil(EMAIL_PER_SECOND * (BASELINE_MS + 4 * (FAULT_MS + 3000)) / 1000 * 1.5));
-// 30 s faults (the full run) outlast ten tries at a 100 ms base backoff (about 51 s in all, jittered).
+// 30 s faults (the length) outlast ten tries at a 100 ms base backoff (about 51 s in all, jittered).
 const ATTEMPTS = FULL ? 14 : 10;
 const FAULTS: FaultMode[] = ['down', 'error5xx', 'hang', 'slow'];
 const SLACK_CHANNELS = ['C0LIBRARY', 'C0STAFF'];

@@ -6,7 +6,7 @@
 //    and nobody is lost.
 //  - redis-emptied: the same Redis restarted WITHOUT its data (a new empty directory, same
 //    port). What Crier does is asserted below.
-// The issue asks for 20 s: npm run test:faults:full; CI uses 6 s to stay within 150 s (the
+// The issue asks for 20 s (npm run test:faults, CI); test:faults:quick uses 6 s (the
 // reconnect does not depend on the length: ioredis retries every 2 s at most).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
