@@ -109,13 +109,7 @@ export interface ReceivedMail {
  */
 export type SmtpReply = string | ((attempt: number) => string | undefined);
 
-export interface TestSmtp {
-  url: string;
-  received: ReceivedMail[];
-  replies: Map<string, SmtpReply>;
-  attempts: Map<string, number>;
-  close(): Promise<void>;
-}
+export type TestSmtp = ScriptedSmtp<ReceivedMail>;
 
 /** The RCPT TO handler of the test SMTP servers: counts each address's attempts and answers its scripted reply. */
 export function scriptedRcptTo(replies: Map<string, SmtpReply>, attempts: Map<string, number>) {
@@ -132,9 +126,24 @@ export function scriptedRcptTo(replies: Map<string, SmtpReply>, attempts: Map<st
   };
 }
 
-/** `delayMs`: how long the server takes to accept each message (to make a fan-out take time). */
-export async function startSmtp(opts: { delayMs?: number } = {}): Promise<TestSmtp> {
-  const received: ReceivedMail[] = [];
+/** A test SMTP server with scripted RCPT replies; `collect` turns each message into what `received` keeps. */
+export interface ScriptedSmtp<M> {
+  url: string;
+  received: M[];
+  replies: Map<string, SmtpReply>;
+  attempts: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an SMTP server on a free loopback port. `delayMs`: how long it takes to accept each
+ * message (to make a fan-out take time).
+ */
+export async function startScriptedSmtp<M>(
+  collect: (stream: NodeJS.ReadableStream, session: SMTPServerSession) => Promise<M>,
+  opts: { delayMs?: number } = {},
+): Promise<ScriptedSmtp<M>> {
+  const received: M[] = [];
   const replies = new Map<string, SmtpReply>();
   const attempts = new Map<string, number>();
   const server = new SMTPServer({
@@ -143,18 +152,11 @@ export async function startSmtp(opts: { delayMs?: number } = {}): Promise<TestSm
     logger: false,
     onRcptTo: scriptedRcptTo(replies, attempts),
     onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', async () => {
+      void collect(stream, session).then(async (mail) => {
         if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-        const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({
-          envelopeTo: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
-          parsed: await simpleParser(raw),
-          raw,
-        });
+        received.push(mail);
         cb();
-      });
+      }, (err: Error) => cb(err));
     },
   });
   // A client killed mid-session (the crash tests) resets its socket: expected, not a failure.
@@ -168,6 +170,19 @@ export async function startSmtp(opts: { delayMs?: number } = {}): Promise<TestSm
     attempts,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The envelope's recipients, lower-cased. */
+export const envelopeTo = (session: SMTPServerSession): string[] => session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+
+/** The SMTP server of most tests: every message kept whole and parsed. */
+export async function startSmtp(opts: { delayMs?: number } = {}): Promise<TestSmtp> {
+  return startScriptedSmtp(async (stream, session) => {
+    const chunks: Buffer[] = [];
+    for await (const c of stream) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    return { envelopeTo: envelopeTo(session), parsed: await simpleParser(raw), raw };
+  }, opts);
 }
 
 export function fixture(name: string): Record<string, unknown> {
