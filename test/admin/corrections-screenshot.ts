@@ -82,5 +82,18 @@ await withDeskScreenshots(async (d, browser) => {
     await page.reload();
     await shoot(page, `retracted-en-${width}`);
   }
+  // An admin sees the same page with the admin's menu (accounts, queues).
+  const adminPage = await browser.context.newPage();
+  await deskAccount(d, 'Zhao Min', 'zhao.min@library.example.edu', 'admin');
+  await browser.context.clearCookies();
+  await signInWithPassword(adminPage, d.url, 'zhao.min@library.example.edu');
+  for (const [lang, width] of [['en', 1280], ['zh', 390]] as const) {
+    await adminPage.setViewportSize({ width, height: 900 });
+    await adminPage.setExtraHTTPHeaders({ 'accept-language': lang === 'zh' ? 'zh-CN,zh;q=0.9' : 'en' });
+    await adminPage.goto(self);
+    await shoot(adminPage, `admin-announcement-${lang}-${width}`);
+  }
+  await adminPage.close();
+
   console.log(`wrote ${shots.map((s) => `${OUT}/${s}`).join(' ')}`);
 });
