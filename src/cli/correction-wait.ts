@@ -16,7 +16,7 @@ export interface CorrectionState extends ProgressState {
   finished: boolean;
 }
 
-export function correctionState(p: CorrectionProgress, channels: string[]): CorrectionState {
+function correctionState(p: CorrectionProgress, channels: string[]): CorrectionState {
   return { status: p.finished ? 'corrected' : 'correcting', revision: p.revision, finished: p.finished, channels, deliveries: p.channels };
 }
 
@@ -41,7 +41,7 @@ export async function waitForCorrection(s: Deps, annId: string, revision: number
 }
 
 /** `corrected: revision 2, 9 messages, 9 sent, 0 failed, 0 skipped`. */
-export function correctionTotalsLine(state: CorrectionState): string {
+function correctionTotalsLine(state: CorrectionState): string {
   const sum: DeliveryCounts = { total: 0, queued: 0, sending: 0, sent: 0, failed: 0, skipped: 0 };
   for (const c of Object.values(state.deliveries)) {
     sum.total += c.total;
@@ -53,7 +53,7 @@ export function correctionTotalsLine(state: CorrectionState): string {
 }
 
 /** The correction's failed records, up to `max`, channel by channel. */
-export async function readCorrectionFailures(s: Pick<Services, 'corrections'>, annId: string, revision: number, channels: string[], max = MAX_FAILURES_READ): Promise<DeliveryRecord[]> {
+async function readCorrectionFailures(s: Pick<Services, 'corrections'>, annId: string, revision: number, channels: string[], max = MAX_FAILURES_READ): Promise<DeliveryRecord[]> {
   const found: DeliveryRecord[] = [];
   for (const channel of channels) {
     let cursor: string | null = null;

@@ -252,7 +252,7 @@ export class AnnouncementStore {
    * Drops index entries whose announcement has expired (retention). Only ids whose hash is
    * gone at this moment are removed, so one saved meanwhile is never lost from the index.
    */
-  async forgetExpired(ids: string[]): Promise<void> {
+  private async forgetExpired(ids: string[]): Promise<void> {
     if (!ids.length) return;
     const p = this.redis.pipeline();
     for (const id of ids) p.exists(this.keys.announcement(id));

@@ -33,6 +33,9 @@ export function apiProperties(): void {
       retractable = [];
       scheduled = [];
       for (let i = 0; i < 3; i++) retractable.push((await postFixture(env.s, 'holiday-hours', { channels: ['rss'] })).id);
+      // No workers run here: mark them sent, so edits and retractions take the path that revises
+      // a sent announcement and starts a correction, not the replace-or-cancel of an unsent one.
+      for (const id of [editable, ...retractable]) await env.s.announcements.setStatusIf(id, 'done', ['queued']);
       for (let i = 0; i < 3; i++) scheduled.push((await postFixture(env.s, 'holiday-hours', { channels: ['rss'], publishAt: '2099-01-01T09:00:00+08:00' })).id);
     });
     afterAll(async () => env?.dispose());

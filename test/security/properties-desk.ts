@@ -78,13 +78,15 @@ export function deskProperties(): void {
     });
 
     it('POST /admin/announcements/:id/edit and /retract (corrections)', async () => {
-      // Announcements not yet sent (no workers run here): an edit replaces, a retraction cancels,
-      // and a second retraction is a 409 that must change nothing.
+      // A second retraction, or an edit after one, is a 409 that must change nothing.
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
         const { id } = await env.s.producer.create({ title: { en: `Closure ${i}` }, body: { en: 'Closed on Monday.' }, topics: ['hours'], channels: ['rss'], priority: 'normal' }, { createdBy: 'test' });
         ids.push(id);
       }
+      // The first two marked sent (no workers run here), so their edits and retractions take the
+      // path that revises a sent announcement; the third stays unsent (replaced or cancelled).
+      for (const id of ids.slice(0, 2)) await env.s.announcements.setStatusIf(id, 'done', ['queued']);
       const target = fc.oneof({ weight: 4, arbitrary: fc.nat(2).map((i) => ids[i]) }, { weight: 1, arbitrary: hostileString.map(pct) });
       const fields = { 'title.en': 'Closure', 'body.en': 'Closed on Tuesday.', topics: ['hours'], channels: ['rss'], 'notice.en': 'We meant Tuesday.', 'notice.zh': '' };
       await fc.assert(fc.asyncProperty(target, fc.constantFrom('edit', 'retract'), formBody(withCsrfLater(fields)), async (id, op, body) => {

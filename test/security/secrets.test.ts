@@ -55,8 +55,10 @@ const SECRET = {
 /** Each secret as it could appear: itself and URL-encoded (twice, for a URL inside a URL). */
 const needles = (values: Record<string, string>): [string, string][] =>
   Object.entries(values).flatMap(([name, v]) => [...new Set([v, encodeURIComponent(v), encodeURIComponent(encodeURIComponent(v))])].map((n): [string, string] => [name, n]))
-    // The SMTP password as AUTH LOGIN and AUTH PLAIN send it (base64).
-    .concat([['smtpPassword', b64(SECRET.smtpPassword)], ['smtpPassword', b64(`\0crier\0${SECRET.smtpPassword}`)]]);
+    // Every secret in base64 too (a header or a job's data could carry it so); the SMTP password
+    // also as AUTH PLAIN sends it.
+    .concat(Object.entries(values).map(([name, v]): [string, string] => [name, b64(v)]))
+    .concat([['smtpPassword', b64(`\0crier\0${SECRET.smtpPassword}`)]]);
 function b64(v: string): string {
   return Buffer.from(v, 'utf8').toString('base64');
 }
@@ -251,6 +253,8 @@ function leakChecks(envOf: () => Env): void {
     for (const id of ids) {
       urls.push(`/admin/announcements/${id}`, `/admin/announcements/${id}/deliveries.csv`, `/admin/api/announcements/${id}/summary`, `/admin/fragments/announcement-row/${id}`);
     }
+    // The correction forms of those still correctable (a retracted one answers 409 there).
+    for (const id of ids) if (!(await s.announcements.get(id))?.retracted) urls.push(`/admin/announcements/${id}/edit`, `/admin/announcements/${id}/retract`);
     const subs = await app.inject({ method: 'GET', url: '/api/subscribers', headers: bearer() });
     for (const sub of (subs.json() as { items: { id: string }[] }).items) urls.push(`/admin/subscribers/${sub.id}`);
     // bull-board: every queue, every status, and each job's detail and logs.

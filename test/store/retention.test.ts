@@ -84,19 +84,22 @@ describe('retention', () => {
     // One that the public archive shows for another minute: kept until then, past the retention.
     const lasting = await post('database-trial', { expiresAt: new Date(Date.now() + 60_000).toISOString() });
     expect(await probe.ttl(s.keys.announcement(lasting))).toBeGreaterThan(50);
-    // A correction too: its records, counters and history must expire with the rest.
+    // Corrections too: their records, counters and history must expire with the rest.
     const edited = validateAnnouncement(s.producer.schema, { ...fixture('holiday-hours'), topics: ['hours'], channels: ['email', 'rss', 'telegram'], body: { en: 'Open **09:00–16:00**.', zh: '**09:00–16:00** 开放。' } });
     if (!edited.ok) throw new Error('edit invalid');
     expect(await s.corrector.edit(first, edited.value, { by: 'test', notice: { en: 'We close at 16:00.' } })).toMatchObject({ ok: true, revision: 2 });
     await waitFor(async () => ((await s.corrections.progress(first, 2, ['email', 'rss', 'telegram'])).finished ? true : null), { timeoutMs: 20_000, what: 'correction finished' });
+    // And then retracted: a second correction, its records under revision 3.
+    expect(await s.corrector.retract(first, { by: 'test', notice: { en: 'Withdrawn.' } })).toMatchObject({ ok: true, revision: 3 });
+    await waitFor(async () => ((await s.corrections.progress(first, 3, ['email', 'rss', 'telegram'])).finished ? true : null), { timeoutMs: 20_000, what: 'retraction finished' });
 
     // While retained: the announcement, its history and both logs are there, counting down.
     const annKey = s.keys.announcement(first);
     const ttl = await probe.ttl(annKey);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(RETENTION_S);
-    expect((await s.announcements.revisions({ id: first, createdAt: '', createdBy: '' })).map((r) => r.kind)).toEqual(['post', 'edit']);
-    expect(await probe.exists(s.keys.deliveries(first, 'email'), s.keys.corrections(first, 2, 'telegram'), s.keys.counters(first))).toBe(3);
+    expect((await s.announcements.revisions({ id: first, createdAt: '', createdBy: '' })).map((r) => r.kind)).toEqual(['post', 'edit', 'retract']);
+    expect(await probe.exists(s.keys.deliveries(first, 'email'), s.keys.corrections(first, 2, 'telegram'), s.keys.corrections(first, 3, 'telegram'), s.keys.counters(first))).toBe(4);
     expect((await tracesOf(first)).length).toBeGreaterThan(5);
 
     await waitFor(async () => ((await probe.exists(annKey)) === 0 ? true : null), { timeoutMs: (RETENTION_S + 5) * 1000, what: 'the announcement expired' });

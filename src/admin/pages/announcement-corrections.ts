@@ -12,7 +12,7 @@ import { html, progressBar, timeTag, type SafeHtml } from '../html.js';
 import type { UiLang } from '../lang.js';
 import { may, type AdminSession } from '../session.js';
 
-export const COR_TEXT = {
+const COR_TEXT = {
   en: {
     revision: 'Revision', retracted: 'Retracted', edit: 'Edit', retract: 'Retract',
     history: 'History', when: 'When', who: 'Who', what: 'What', notice: 'Notice to readers', noticeShort: 'Notice',
@@ -63,7 +63,7 @@ export function waysOf(s: Pick<Services, 'channels'>, channels: string[], kind: 
 }
 
 /** Whether this person may correct this announcement now. */
-export const mayCorrect = (session: AdminSession, ann: Announcement): boolean =>
+const mayCorrect = (session: AdminSession, ann: Announcement): boolean =>
   may(session.role, 'correct') && !ann.retracted && ann.status !== 'cancelled';
 
 /** "Revision N" and the "Retracted" badge, for the facts list. */
