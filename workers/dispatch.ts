@@ -62,7 +62,7 @@ async function fanOutChannel(s: Pick<Services, 'config' | 'deliveries' | 'queues
     const page = await channel.recipientPage(ann, cursor ? cursor.slice(1) : null);
     // The batch key names the page by its cursor: the same page always makes the same jobs.
     const pageKey = cursor ? cursor.slice(1).replace(/[^A-Za-z0-9_-]/g, '_') : 'first';
-    await s.deliveries.enqueueMany(ann.id, channel.name, page.recipients);
+    await s.deliveries.enqueueMany(ann.id, channel.name, page.recipients, ann);
     const batches = chunk(page.recipients, batchSize);
     if (batches.length > 0) {
       await queue.addBulk(

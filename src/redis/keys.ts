@@ -14,8 +14,9 @@
 //   <p>:cor:<annId>:<rev>:<ch>   hash    recipient id -> JSON DeliveryRecord of the correction of revision
 //                                        <rev> (kind edit, notice or retract); TTL delivery.retentionDays
 //   <p>:idem:<sha256 of key>     string  JSON { id, bodyHash } for an Idempotency-Key, EX 1 day
-//   <p>:dlv:<annId>:<channel>    hash    recipient id -> JSON DeliveryRecord; TTL delivery.retentionDays,
-//                                        set on its first record
+//   <p>:dlv:<annId>:<channel>    hash    recipient id -> JSON DeliveryRecord; TTL delivery.retentionDays
+//                                        (or until the announcement's expiresAt when later), set on its
+//                                        first record, renewed by a correction
 //   <p>:cnt:<annId>              hash    "<channel>|<status>" -> count, "<channel>|total", "*|<status>" and
 //                                        "*|total" over all channels, "_fanout_pending": channels whose
 //                                        fan-out has not finished (set to the channel count on save;

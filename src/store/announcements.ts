@@ -33,10 +33,11 @@ return '!' .. cur
 `;
 
 // A new revision, atomically: refused when unknown (-1), retracted (-2) or in a status not
-// listed (-3). KEYS: ann, cnt. ARGV: data JSON, entry JSON (without its number), retract
+// listed (-3). KEYS: ann, cnt, then the delivery log of each channel. ARGV: data JSON, entry JSON (without its number), retract
 // ("1"/"0"), ttl seconds, expiresAtMs ('' for none), then the statuses allowed. Returns { revision, status } or
-// { code, status }. An announcement already counting down its retention starts it again, so
-// a correction's records never outlive the announcement they correct.
+// { code, status }. An announcement already counting down its retention starts it again, and
+// so do its delivery logs, so a correction's records never outlive the announcement they
+// correct and a later correction still finds the messages it acts on.
 const REVISE = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {-1, ''} end
@@ -54,8 +55,7 @@ local entry = cjson.decode(ARGV[2])
 entry.revision = rev
 redis.call('HSET', KEYS[1], 'history:' .. rev, cjson.encode(entry))
 if redis.call('TTL', KEYS[1]) > 0 then
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
-  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
+  for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], tonumber(ARGV[4])) end
 end
 return {rev, status}
 `;
@@ -64,6 +64,16 @@ return {rev, status}
 function expiresAtMs(ann: Pick<Announcement, 'expiresAt'>): string {
   const ms = ann.expiresAt ? Date.parse(ann.expiresAt) : NaN;
   return Number.isFinite(ms) ? String(ms) : '';
+}
+
+/**
+ * How long an announcement and its delivery log are kept from now: the retention, or until the
+ * announcement expires when that is later (/news and the feed show it, and it can be corrected,
+ * until then).
+ */
+export function keepSeconds(ann: Pick<Announcement, 'expiresAt'>, retentionSeconds: number, nowMs = Date.now()): number {
+  const exp = Number(expiresAtMs(ann) || 0);
+  return Math.max(retentionSeconds, Math.ceil((exp - nowMs) / 1000));
 }
 
 const FINAL: readonly AnnouncementStatus[] = ['done', 'done_with_failures', 'cancelled'];
@@ -113,7 +123,8 @@ export class AnnouncementStore {
     private readonly retentionSeconds: number,
   ) {
     if (!('crierSetStatusIf2' in redis)) redis.defineCommand('crierSetStatusIf2', { numberOfKeys: 2, lua: SET_STATUS_IF });
-    if (!('crierRevise' in redis)) redis.defineCommand('crierRevise', { numberOfKeys: 2, lua: REVISE });
+    // The number of keys varies with the channels: given as the first argument.
+    if (!('crierReviseN' in redis)) redis.defineCommand('crierReviseN', { lua: REVISE });
   }
 
   /**
@@ -149,10 +160,8 @@ export class AnnouncementStore {
       .exec();
   }
 
-  /** How long a final announcement is kept: the retention, or until it expires when that is later. */
   private keepSeconds(ann: Pick<Announcement, 'expiresAt'>): number {
-    const exp = Number(expiresAtMs(ann) || 0);
-    return Math.max(this.retentionSeconds, Math.ceil((exp - Date.now()) / 1000));
+    return keepSeconds(ann, this.retentionSeconds);
   }
 
   async get(id: string): Promise<Announcement | null> {
@@ -180,8 +189,9 @@ export class AnnouncementStore {
     change: { data: Omit<Announcement, 'status' | 'version' | 'revision' | 'retracted'>; entry: Omit<RevisionEntry, 'revision'>; retract?: boolean },
     from: AnnouncementStatus[],
   ): Promise<ReviseResult> {
-    const [code, status] = await (this.redis as Redis & { crierRevise(a: string, b: string, ...x: string[]): Promise<[number, string]> }).crierRevise(
-      this.keys.announcement(id), this.keys.counters(id), JSON.stringify(change.data), JSON.stringify(change.entry), change.retract ? '1' : '0',
+    const keys = [this.keys.announcement(id), this.keys.counters(id), ...change.data.channels.map((ch) => this.keys.deliveries(id, ch))];
+    const [code, status] = await (this.redis as Redis & { crierReviseN(n: number, ...x: string[]): Promise<[number, string]> }).crierReviseN(
+      keys.length, ...keys, JSON.stringify(change.data), JSON.stringify(change.entry), change.retract ? '1' : '0',
       String(this.keepSeconds(change.data)), expiresAtMs(change.data), ...from,
     );
     if (code > 0) return { ok: true, revision: code, status: status as AnnouncementStatus };

@@ -4,10 +4,12 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import {
   DELIVERY_STATUSES,
+  type Announcement,
   type DeliveryRecord,
   type DeliveryStatus,
   type Recipient,
 } from '../types.js';
+import { keepSeconds } from './announcements.js';
 import { withDeliveryScripts, type DeliveryScripts } from './delivery-scripts.js';
 
 export type DeliveryCounts = Record<DeliveryStatus | 'total', number>;
@@ -46,8 +48,12 @@ export class DeliveryLog {
     this.redis = withDeliveryScripts(redis);
   }
 
-  /** Writes deliveries as queued; returns how many were new. Repeats are no-ops. */
-  async enqueueMany(annId: string, channel: string, recipients: Recipient[]): Promise<number> {
+  /**
+   * Writes deliveries as queued; returns how many were new. Repeats are no-ops. The log is kept
+   * as long as its announcement (`expiresAt` when later than the retention), so a correction
+   * made while the announcement is still shown finds the messages it acts on.
+   */
+  async enqueueMany(annId: string, channel: string, recipients: Recipient[], ann: Pick<Announcement, 'expiresAt'> = {}): Promise<number> {
     if (recipients.length === 0) return 0;
     const args = recipients.flatMap((r) => [r.id, r.address, r.language, r.subscriberId ?? '']);
     return this.redis.crierEnqueueMany(
@@ -55,7 +61,7 @@ export class DeliveryLog {
       this.keys.counters(annId),
       this.keys.events,
       this.keys.stats,
-      channel, new Date().toISOString(), String(this.retentionSeconds), annId, EVENTS_MAXLEN,
+      channel, new Date().toISOString(), String(keepSeconds(ann, this.retentionSeconds)), annId, EVENTS_MAXLEN,
       ...args,
     );
   }

@@ -81,13 +81,20 @@ async function tracesOf(id: string): Promise<string[]> {
 describe('retention', () => {
   it('leaves nothing of an announcement in Redis once its retention has passed', async () => {
     const first = await post('holiday-hours');
+    // A correction renews the period for the announcement and its delivery log alike, so a
+    // later correction still finds the messages it acts on.
+    await new Promise((r) => setTimeout(r, 1500));
+    const logTtlBefore = await probe.pttl(s.keys.deliveries(first, 'telegram'));
     // One that the public archive shows for another minute: kept until then, past the retention.
     const lasting = await post('database-trial', { expiresAt: new Date(Date.now() + 60_000).toISOString() });
     expect(await probe.ttl(s.keys.announcement(lasting))).toBeGreaterThan(50);
+    // Its delivery log too: it can still be corrected while it is shown.
+    expect(await probe.ttl(s.keys.deliveries(lasting, 'telegram'))).toBeGreaterThan(50);
     // Corrections too: their records, counters and history must expire with the rest.
     const edited = validateAnnouncement(s.producer.schema, { ...fixture('holiday-hours'), topics: ['hours'], channels: ['email', 'rss', 'telegram'], body: { en: 'Open **09:00–16:00**.', zh: '**09:00–16:00** 开放。' } });
     if (!edited.ok) throw new Error('edit invalid');
     expect(await s.corrector.edit(first, edited.value, { by: 'test', notice: { en: 'We close at 16:00.' } })).toMatchObject({ ok: true, revision: 2 });
+    expect(await probe.pttl(s.keys.deliveries(first, 'telegram'))).toBeGreaterThan(logTtlBefore + 1000);
     await waitFor(async () => ((await s.corrections.progress(first, 2, ['email', 'rss', 'telegram'])).finished ? true : null), { timeoutMs: 20_000, what: 'correction finished' });
     // And then retracted: a second correction, its records under revision 3.
     expect(await s.corrector.retract(first, { by: 'test', notice: { en: 'Withdrawn.' } })).toMatchObject({ ok: true, revision: 3 });
