@@ -31,7 +31,7 @@ export async function correctBatch(s: CorrectDeps, channel: Channel, job: Job<De
   if (!ann) return void (await at('skipped', 'announcement no longer stored'));
   if ((ann.revision ?? 1) > revision) return void (await at('skipped', `superseded by revision ${ann.revision}`));
   if (!channel.correct) return void (await at('skipped', `${channel.name} cannot change or withdraw a message it sent`));
-  const entry = (await s.announcements.revisions(ann)).find((e) => e.revision === revision);
+  const entry = await s.announcements.revision(annId, revision);
   const sends = await s.deliveries.getMany(annId, channel.name, recipients.map((r) => r.id));
   const maxAttempts = job.opts.attempts ?? s.config.delivery.attempts;
   const jobLastAttempt = job.attemptsMade + 1 >= maxAttempts;

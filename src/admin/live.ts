@@ -4,6 +4,7 @@
 // announcement: at most one summary every `throttleMs` (default 250 ms) for each, read after
 // the events that triggered it, so the last one sent always shows the final counts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { wentOut } from '../corrections/service.js';
 import { watchEvents } from '../events/watch.js';
 import type { Services } from '../services.js';
 import type { CorrectionProgress } from '../store/corrections.js';
@@ -26,7 +27,10 @@ export async function summaryOf(s: Pick<Services, 'producer' | 'corrections'>, i
   if (!view) return null;
   const sum: ProgressSummary = { id, status: view.status, channels: view.deliveries };
   const revision = view.revision ?? 1;
-  if (revision > 1) sum.correction = await s.corrections.progress(id, revision, view.channels);
+  if (revision > 1) {
+    const p = await s.corrections.progress(id, revision, view.channels);
+    if (wentOut(p)) sum.correction = p;
+  }
   return sum;
 }
 

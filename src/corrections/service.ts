@@ -35,6 +35,9 @@ function contentOf(ann: Announcement): Omit<Announcement, 'status' | 'version' |
   return data;
 }
 
+/** Only revisions that went out as corrections have a fan-out; an edit made before sending has none. */
+export const wentOut = (p: CorrectionProgress): boolean => Object.values(p.channels).some((c) => c.total > 0) || p.finished;
+
 export class Corrector {
   constructor(private readonly s: CorrectionDeps) {}
 
@@ -96,8 +99,7 @@ export class Corrector {
     const revisions = await this.s.announcements.revisions(ann);
     const corrected = revisions.filter((r) => r.revision > 1);
     const history = await Promise.all(corrected.map((r) => this.s.corrections.progress(ann.id, r.revision, ann.channels)));
-    // Only revisions that went out as corrections have a fan-out; an unsent edit has none.
-    const real = history.filter((h) => Object.values(h.channels).some((c) => c.total > 0) || h.finished);
+    const real = history.filter(wentOut);
     return { revisions, correction: real[real.length - 1] ?? null, history: real };
   }
 

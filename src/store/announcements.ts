@@ -7,7 +7,8 @@
 // Retention: once final (done, done_with_failures, cancelled) the hash and its counters
 // `<p>:cnt:<id>` expire after delivery.retentionDays, with the delivery log, or when the
 // announcement itself expires ("expiresAtMs") if that is later, since /news and the feed show
-// it until then; a correction renews the period. Index entries of expired announcements are dropped when a reader meets them.
+// it until then; a correction renews the period. Index entries of expired announcements are
+// dropped when a reader meets them, and the oldest ones on each save.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
@@ -75,6 +76,9 @@ export function keepSeconds(ann: Pick<Announcement, 'expiresAt'>, retentionSecon
   const exp = Number(expiresAtMs(ann) || 0);
   return Math.max(retentionSeconds, Math.ceil((exp - nowMs) / 1000));
 }
+
+/** Oldest index entries checked for expiry on each save. */
+const SWEEP = 20;
 
 const FINAL: readonly AnnouncementStatus[] = ['done', 'done_with_failures', 'cancelled'];
 
@@ -158,6 +162,9 @@ export class AnnouncementStore {
       .hsetnx(this.keys.counters(ann.id), '_fanout_pending', String(ann.channels.length))
       .zadd(this.keys.announcementIndex, Date.parse(ann.createdAt), ann.id)
       .exec();
+    // The oldest index entries are the ones retention removes: each post sweeps a few, so the
+    // index stays bounded even when nobody pages back that far.
+    await this.forgetExpired(await this.redis.zrange(this.keys.announcementIndex, '0', String(SWEEP - 1)));
   }
 
   private keepSeconds(ann: Pick<Announcement, 'expiresAt'>): number {
@@ -197,6 +204,12 @@ export class AnnouncementStore {
     if (code > 0) return { ok: true, revision: code, status: status as AnnouncementStatus };
     const reason = code === -1 ? 'not_found' : code === -2 ? 'retracted' : 'status';
     return { ok: false, reason, ...(status ? { status: status as AnnouncementStatus } : {}) };
+  }
+
+  /** One revision's history entry (one field, not the whole hash), or null. */
+  async revision(id: string, n: number): Promise<RevisionEntry | null> {
+    const raw = await this.redis.hget(this.keys.announcement(id), `history:${n}`);
+    return raw ? (JSON.parse(raw) as RevisionEntry) : null;
   }
 
   /** The revision history, oldest first (an announcement stored before corrections existed gets its first entry from its own fields). */
