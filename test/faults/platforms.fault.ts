@@ -36,8 +36,12 @@ const SLOW_MS = 2000;
 const BASELINE_MS = 4000;
 // Well below what two busy cores can send, so the rate measures the pipeline, not the CPU.
 const EMAIL_PER_SECOND = 20;
-// Enough mail to keep e-mail busy through the baseline, the four faults and their recoveries.
-const EMAIL_RECIPIENTS = Math.max(800, Math.ceil(EMAIL_PER_SECOND * (BASELINE_MS + 4 * (FAULT_MS + 3000)) / 1000 * 1.5));
+// Retries back off exponentially, so the first try after a fault of length F can come about F
+// after the platform is back: recovery is waited for that long, plus a margin.
+const RECOVERY_MS = FAULT_MS + 30_000;
+// Enough mail to keep e-mail busy through the baseline, the four faults and their recoveries
+// (each recovery taking about as long as its fault).
+const EMAIL_RECIPIENTS = Math.max(800, Math.ceil(EMAIL_PER_SECOND * (BASELINE_MS + 4 * (2 * FAULT_MS + 3000)) / 1000 * 1.2));
 // 30 s faults (the issue's length) outlast ten tries at a 100 ms base backoff (about 51 s in all, jittered).
 const ATTEMPTS = FULL ? 14 : 10;
 const FAULTS: FaultMode[] = ['down', 'error5xx', 'hang', 'slow'];
@@ -128,13 +132,14 @@ describe('platform faults', () => {
       await sleep(FAULT_MS);
       await Promise.all(Object.values(proxies).map((p) => p.set('pass')));
       const r0 = Date.now();
-      const view = await waitFinal(s, id, 30_000);
+      const view = await waitFinal(s, id, RECOVERY_MS);
       // The e-mail rate over the fault and the recovery after it (a longer window: less noise).
       const rate = (smtp.received.length - mails) / ((Date.now() - t) / 1000);
       phases[fault] = { rate, recoverMs: Date.now() - r0 };
       expect(view.status, `${fault}: ${JSON.stringify(view.deliveries)}`).toBe('done');
     }
-    const mailView = await waitFinal(s, mailId, 60_000);
+    // What is left of the mail, at its rate, if every recovery was quick.
+    const mailView = await waitFinal(s, mailId, Math.max(60_000, (EMAIL_RECIPIENTS / EMAIL_PER_SECOND) * 1000));
 
     let maxAttempts = 0;
     let notSent = 0;
